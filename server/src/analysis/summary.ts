@@ -1,0 +1,56 @@
+/**
+ * What an analysis remembers of a document after its records are pruned: enough for the checks that
+ * span records or files (duplicates, fag/ident pairing, mapping coverage) and for the submission report.
+ * It holds the local person keys, never a fødselsnummer.
+ */
+export interface ValueAt {
+  value: string;
+  start: number;
+  end: number;
+}
+
+export interface ServiceSummary {
+  code: string;
+  codeAt: { start: number; end: number };
+  orgnr?: string;
+  from?: string;
+  to?: string;
+  vedtak?: string;
+}
+
+export interface PersonSummary {
+  /** pePeID */
+  id: ValueAt;
+  testUser: boolean;
+  services: ServiceSummary[];
+}
+
+export interface IdentSummary {
+  /** pid */
+  pid: ValueAt;
+  typeId: string;
+  testUser: boolean;
+}
+
+export interface HeaderInfo {
+  lopenr?: ValueAt;
+  /** Reporting period as YYYYMMDD. */
+  from?: string;
+  to?: string;
+  komnr?: string;
+  versjon?: ValueAt;
+}
+
+export interface FagmeldingSummary {
+  kind: 'fagmelding';
+  header: HeaderInfo;
+  persons: PersonSummary[];
+}
+
+export interface IdentmeldingSummary {
+  kind: 'identmelding';
+  header: HeaderInfo;
+  idents: IdentSummary[];
+}
+
+export type DocumentSummary = FagmeldingSummary | IdentmeldingSummary;

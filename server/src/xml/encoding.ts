@@ -1,0 +1,72 @@
+/**
+ * Turns the bytes of a file into text the way an XML processor must: BOM first, then the encoding named
+ * in the XML declaration. KPR's own schemas are ISO-8859-1, and EPJ systems still write extracts in it, so
+ * ISO-8859-1 and Windows-1252 are read as well as UTF-8.
+ */
+import { MessageArgs } from '../i18n';
+
+export interface DecodedText {
+  text: string;
+  /** The encoding used to decode. */
+  encoding: 'utf-8' | 'iso-8859-1' | 'windows-1252' | 'utf-16le' | 'utf-16be';
+  /** A problem worth a diagnostic (invalid bytes, unsupported encoding, binary). Offsets are in the text. */
+  issue?: { key: string; args: MessageArgs };
+  /** True when the bytes contain NUL: not a text file. */
+  binary: boolean;
+}
+
+const DECL = /^<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']/;
+
+export function declaredEncoding(head: string): string | undefined {
+  const m = DECL.exec(head);
+  return m ? m[1].toLowerCase() : undefined;
+}
+
+export function decodeXml(bytes: Uint8Array): DecodedText {
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (buf.length >= 2 && buf[0] === 0xff && buf[1] === 0xfe) {
+    return { text: new TextDecoder('utf-16le').decode(buf.subarray(2)), encoding: 'utf-16le', binary: false };
+  }
+  if (buf.length >= 2 && buf[0] === 0xfe && buf[1] === 0xff) {
+    return { text: new TextDecoder('utf-16be').decode(buf.subarray(2)), encoding: 'utf-16be', binary: false };
+  }
+  const bom = buf.length >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf;
+  const body = bom ? buf.subarray(3) : buf;
+  const nul = body.indexOf(0);
+  if (nul !== -1 && nul < 8192) {
+    return { text: body.toString('latin1', 0, Math.min(body.length, 256)).replace(/\0/g, ' '), encoding: 'iso-8859-1', binary: true };
+  }
+  const declared = bom ? 'utf-8' : declaredEncoding(body.toString('latin1', 0, Math.min(200, body.length)));
+  if (declared === 'iso-8859-1' || declared === 'latin1' || declared === 'iso8859-1' || declared === 'iso-latin-1') {
+    return { text: body.toString('latin1'), encoding: 'iso-8859-1', binary: false };
+  }
+  if (declared === 'windows-1252' || declared === 'cp1252') {
+    return { text: new TextDecoder('windows-1252').decode(body), encoding: 'windows-1252', binary: false };
+  }
+  let issue: DecodedText['issue'];
+  if (declared !== undefined && declared !== 'utf-8' && declared !== 'utf8' && declared !== 'us-ascii' && declared !== 'ascii') {
+    issue = { key: 'xml.unsupportedEncoding', args: { encoding: declared } };
+  }
+  const text = body.toString('utf8');
+  if (!issue && text.indexOf('\ufffd') !== -1) {
+    const bad = firstInvalidUtf8(body);
+    if (bad !== -1) issue = { key: 'xml.encoding', args: { encoding: 'UTF-8', offset: bad + (bom ? 3 : 0) } };
+  }
+  return { text, encoding: 'utf-8', issue, binary: nul !== -1 };
+}
+
+/** Byte offset of the first invalid UTF-8 sequence, or -1. */
+export function firstInvalidUtf8(b: Uint8Array): number {
+  for (let i = 0; i < b.length; ) {
+    const c = b[i];
+    if (c < 0x80) {
+      i++;
+      continue;
+    }
+    const n = c >= 0xf0 && c <= 0xf4 ? 3 : c >= 0xe0 ? 2 : c >= 0xc2 && c <= 0xdf ? 1 : -1;
+    if (n === -1 || c > 0xf4) return i;
+    for (let k = 1; k <= n; k++) if (i + k >= b.length || (b[i + k] & 0xc0) !== 0x80) return i;
+    i += n + 1;
+  }
+  return -1;
+}

@@ -1,0 +1,125 @@
+import assert from 'node:assert/strict';
+import { parseXml, XmlElement } from '../../server/src/xml/parser';
+import { decodeXml } from '../../server/src/xml/encoding';
+import { LineIndex } from '../../server/src/xml/lineIndex';
+
+function keys(xml: string): string[] {
+  return parseXml(xml).issues.map((i) => i.key);
+}
+
+describe('XML reader', () => {
+  it('reads elements, attributes, text and namespaces with exact offsets', () => {
+    const xml = '<?xml version="1.0"?>\n<a:r xmlns:a="urn:x" v=\'1\'><b>te&amp;xt</b><c/></a:r>';
+    const r = parseXml(xml);
+    assert.deepEqual(r.issues, []);
+    const root = r.root!;
+    assert.equal(root.local, 'r');
+    assert.equal(root.ns, 'urn:x');
+    assert.equal(root.attrs[1].value, '1');
+    const b = root.children[0];
+    assert.equal(b.text, 'te&xt');
+    assert.equal(xml.slice(b.textStart, b.textEnd), 'te&amp;xt');
+    assert.equal(xml.slice(b.start, b.end), '<b>te&amp;xt</b>');
+    assert.equal(b.ns, '', 'unprefixed child without default namespace');
+    assert.equal(root.children[1].selfClosing, true);
+    assert.equal(xml.slice(root.start, root.end), xml.slice(xml.indexOf('<a:r')));
+  });
+
+  it('goes on after a syntax error and still finds later elements', () => {
+    const xml = '<r><a>1</b><c>2</c><d x="1" x="2"/></r>';
+    const r = parseXml(xml);
+    assert.deepEqual(r.issues.map((i) => i.key), ['xml.mismatchedEnd', 'xml.duplicateAttr', 'xml.unclosedElement']);
+    const names = r.root!.children.map((c) => c.name);
+    assert.ok(names.includes('a'));
+    assert.equal(r.root!.children[0].children.map((c) => c.name).join(), 'c,d', 'c and d are read inside the unclosed a');
+  });
+
+  it('reports unclosed elements at their start tags', () => {
+    const xml = '<r><a><b>x</r>';
+    const r = parseXml(xml);
+    assert.deepEqual(r.issues.map((i) => [i.key, xml.slice(i.start, i.end)]), [
+      ['xml.unclosedElement', '<b'],
+      ['xml.unclosedElement', '<a'],
+    ]);
+  });
+
+  it('never expands a DOCTYPE: an entity bomb is one finding and costs nothing', () => {
+    const lol = ['<!DOCTYPE lolz [', '<!ENTITY lol "lol">'];
+    for (let i = 1; i < 10; i++) lol.push(`<!ENTITY lol${i} "${`&lol${i - 1 || ''};`.repeat(10)}">`);
+    lol.push(']>');
+    const xml = lol.join('\n') + '<lolz>&lol9;</lolz>';
+    const before = process.memoryUsage().heapUsed;
+    const r = parseXml(xml);
+    assert.deepEqual(r.issues.map((i) => i.key), ['xml.doctype', 'xml.undefinedEntity']);
+    assert.equal(r.root!.text, '&lol9;');
+    assert.ok(process.memoryUsage().heapUsed - before < 50e6);
+  });
+
+  it('handles empty, blank, binary and truncated input', () => {
+    assert.deepEqual(keys(''), ['xml.empty']);
+    assert.deepEqual(keys('  \n '), ['xml.empty']);
+    assert.ok(keys('\u0000\u0001\u0002garbage').includes('xml.binary'));
+    assert.deepEqual(keys('<r><a>1</a><b'), ['xml.unterminatedTag', 'xml.unclosedElement', 'xml.unclosedElement']);
+  });
+
+  it('survives 1,000-deep nesting and a 2 MB single line', () => {
+    const deep = '<a>'.repeat(1000) + '</a>'.repeat(1000);
+    assert.deepEqual(keys(deep), []);
+    const line = '<r>' + '<v x="1">abc</v>'.repeat(130_000) + '</r>';
+    assert.ok(line.length > 2e6);
+    const r = parseXml(line);
+    assert.equal(r.root!.children.length, 130_000);
+  });
+
+  it('reports text outside the root, a second root and an unbound prefix', () => {
+    assert.deepEqual(keys('x<r/>'), ['xml.textBeforeRoot']);
+    assert.deepEqual(keys('<r/><s/>'), ['xml.multipleRoots']);
+    assert.deepEqual(keys('<p:r/>'), ['xml.unboundPrefix']);
+  });
+
+  it('lets the caller prune checked subtrees', () => {
+    const seen: string[] = [];
+    const r = parseXml('<r><p><x/></p><p><y/></p></r>', {
+      onClose: (el: XmlElement) => {
+        if (el.local === 'p') {
+          seen.push(el.children.map((c) => c.local).join());
+          el.children = [];
+        }
+      },
+    });
+    assert.deepEqual(seen, ['x', 'y']);
+    assert.deepEqual(r.root!.children.map((c) => c.children.length), [0, 0]);
+  });
+});
+
+describe('decoding', () => {
+  it('reads ISO-8859-1 when the declaration says so', () => {
+    const bytes = Buffer.from('<?xml version="1.0" encoding="ISO-8859-1"?><r>Bjørn Ærø</r>', 'latin1');
+    const d = decodeXml(bytes);
+    assert.equal(d.encoding, 'iso-8859-1');
+    assert.ok(d.text.includes('Bjørn Ærø'));
+  });
+  it('flags ISO-8859-1 bytes in a file that claims UTF-8', () => {
+    const bytes = Buffer.from('<?xml version="1.0" encoding="UTF-8"?><r>Bjørn</r>', 'latin1');
+    const d = decodeXml(bytes);
+    assert.equal(d.issue?.key, 'xml.encoding');
+  });
+  it('strips a UTF-8 BOM', () => {
+    const d = decodeXml(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('<r>å</r>')]));
+    assert.equal(d.text, '<r>å</r>');
+  });
+  it('recognises binary files', () => {
+    assert.equal(decodeXml(Buffer.from([0x50, 0x4b, 0x03, 0x04, 0, 0, 1])).binary, true);
+  });
+});
+
+describe('line index', () => {
+  it('maps offsets to positions and back', () => {
+    const text = 'ab\ncd\r\nef';
+    const li = new LineIndex(text);
+    assert.deepEqual(li.positionAt(0), { line: 0, character: 0 });
+    assert.deepEqual(li.positionAt(4), { line: 1, character: 1 });
+    assert.deepEqual(li.positionAt(8), { line: 2, character: 1 });
+    assert.equal(li.offsetAt({ line: 2, character: 1 }), 8);
+  });
+});
