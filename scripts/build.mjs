@@ -1,6 +1,9 @@
 // Bundles the extension client, the language server and the `kpr` command line with esbuild.
 // One bundle per entry point keeps the .vsix small and startup fast.
 import * as esbuild from 'esbuild';
+import { readFileSync } from 'node:fs';
+
+const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
@@ -12,7 +15,8 @@ const common = {
   format: 'cjs',
   sourcemap: production ? false : 'linked',
   minify: production,
-  logLevel: 'info',
+  logLevel: 'warning',
+  define: { __KPR_VERSION__: JSON.stringify(pkg.version) },
 };
 
 const builds = [

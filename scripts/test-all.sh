@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Sets up and runs every test: type check, unit, language-server, command-line and integration tests
+# (real RabbitMQ, OpenSSL and xmllint as independent oracles).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+npx tsc --noEmit -p .
+npx mocha --config .mocharc.json 'test/unit/**/*.test.ts' 'test/lsp/**/*.test.ts' 'test/cli/**/*.test.ts' 'test/integration/**/*.test.ts'
