@@ -21,6 +21,7 @@ export interface ServiceSummary {
 export interface PersonSummary {
   /** pePeID */
   id: ValueAt;
+  /** A test person by the `test-user` rule's measure (domain/testUsers.ts: listed pePeID, test name). */
   testUser: boolean;
   services: ServiceSummary[];
 }
@@ -29,6 +30,7 @@ export interface IdentSummary {
   /** pid */
   pid: ValueAt;
   typeId: string;
+  /** A test person by the `test-user` rule's measure (listed pid or fid, Tenor/Dolly number, test name). */
   testUser: boolean;
 }
 
@@ -51,6 +53,8 @@ export interface IdentmeldingSummary {
   kind: 'identmelding';
   header: HeaderInfo;
   idents: IdentSummary[];
+  /** Institusjon@institusjonID of every Institusjon, in document order (for duplicate checks). */
+  institutions?: ValueAt[];
 }
 
 export type DocumentSummary = FagmeldingSummary | IdentmeldingSummary;
