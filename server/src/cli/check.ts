@@ -11,6 +11,7 @@ import { checkPair, findPairs } from '../analysis/pairing';
 import { Lang, t } from '../i18n';
 import { maskPersonIds } from '../privacy';
 import { LineIndex } from '../xml/lineIndex';
+import { TEST_USER_FILE, parseTestUserFile } from '../domain/testUsers';
 import { parseArgs, UsageError } from './args';
 import { CliIO } from './io';
 import { docsUrl } from './docs';
@@ -56,26 +57,18 @@ export async function settingsFromArgs(opts: Record<string, unknown>, lang: Lang
       throw new UsageError(`--year must be a year like 2025, not '${opts.year}'`);
     }
   }
+  // The municipality's own test persons: --test-users FILE, else .kpr/testbrukere.txt in the current folder.
   const testUsers: string[] = [];
-  if (typeof opts['test-users'] === 'string') {
-    const file = opts['test-users'];
-    let text: string;
-    try {
-      text = await fs.readFile(file, 'utf8');
-    } catch {
-      throw new UsageError(`--test-users: cannot read ${file}`);
-    }
-    testUsers.push(...parseIdList(text));
+  const explicitFile = typeof opts['test-users'] === 'string' ? opts['test-users'] : undefined;
+  const file = explicitFile ?? TEST_USER_FILE;
+  let text: string | undefined;
+  try {
+    text = await fs.readFile(file, 'utf8');
+  } catch {
+    if (explicitFile) throw new UsageError(`--test-users: cannot read ${explicitFile}`);
   }
+  if (text !== undefined) testUsers.push(...parseTestUserFile(text).ids);
   return defaultSettings({ language: lang, reportingYear, severity, testUsers });
-}
-
-/** One identity per line; `#` starts a comment. */
-export function parseIdList(text: string): string[] {
-  return text
-    .split(/\r?\n/)
-    .map((l) => l.replace(/#.*/, '').trim())
-    .filter(Boolean);
 }
 
 /** Expands folders to the KPR candidates inside (XML files), in a stable order. */
