@@ -11,6 +11,7 @@ import { registerMessages } from '../i18n';
 import { XmlElement } from '../xml/parser';
 import { Rule, RuleContext } from './rule';
 import { serviceCodeOf, valueAt } from './serviceElements';
+import { maskPersonIds } from '../privacy';
 
 registerMessages({
   'org-number-invalid.length': {
@@ -42,7 +43,7 @@ function check(ctx: RuleContext, el: XmlElement): void {
     start: v.start,
     end: v.end,
     key: KEY[problem],
-    args: { name: el.local, value: v.value, length: v.value.length },
+    args: { name: el.local, value: maskPersonIds(v.value), length: v.value.length },
   });
 }
 

@@ -1,3 +1,5 @@
+import { makePersonId } from '../../../server/src/domain/identifiers';
+import { Rng } from '../../fixtures/rng';
 import assert from 'node:assert/strict';
 import { expectFindings, expectNone, fag, findings, person, service } from '../../support/kpr';
 
@@ -50,5 +52,14 @@ describe('org-number-invalid', () => {
     expectNone(fag(person({ services: [service({ code: 29, orgnr: '123' })] })), CODE);
     expectNone(fag(person({ services: [service({ code: 12, orgnr: '123' })] })), CODE);
     expectFindings(fag(person({ services: [service({ code: 6, orgnr: '123' })] })), CODE, ['123']);
+  });
+});
+
+describe('org-number-invalid and privacy', () => {
+  it('never prints a fødselsnummer typed into tjInstOrgnr', () => {
+    const fnr = makePersonId(new Rng('org-fnr'), { kind: 'fnr', birthDate: '1950-05-17' });
+    const seen = findings(fag(person({ services: [service({ orgnr: fnr })] })), 'org-number-invalid');
+    assert.equal(seen.length, 1);
+    for (const s of seen) assert.doesNotMatch(s.message, /\d{11}/);
   });
 });
