@@ -1,12 +1,20 @@
 /**
  * The `kpr` command line: the same engine as the editor, for build pipelines and for people who prefer
- * a terminal. Exit codes: 0 fine, 1 the command found problems or failed, 2 bad usage.
+ * a terminal. Exit codes: 0 fine, 1 the command found problems or failed, 2 bad usage, 3 (submit --wait,
+ * listen --once) sent or listening fine, but no Apprec came within the time given.
  */
 import { describeError } from '../errors';
 import { maskForLog } from '../privacy';
 import { UsageError } from './args';
 import { resolveCliLang, runCheck } from './check';
+import { withTerminal } from './config';
 import { CliIO, processIO } from './io';
+import { runListen } from './listen';
+import { runPack } from './pack';
+import { runSimulate } from './simulate';
+import { runStatus } from './status';
+import { runSubmit } from './submit';
+import { runUnpack } from './unpack';
 
 export const USAGE = `kpr – checks and sends KPR reports (Kommunalt pasient- og brukerregister)
 
@@ -14,7 +22,16 @@ Usage: kpr <command> [options]
 
 Commands:
   check PATH...          check fagmelding/identmelding files and folders
+  submit FILE... --env ENV
+                         check, then send a fagmelding (KPR_IPL) and/or identmelding (KPR_IDE) to KPR
+  listen --env ENV       receive KPR's Apprecs and transport errors, update the sending journal
+  status                 show the sending journal: what was sent when, and what KPR answered
+  pack FILE --env ENV    build the signed and encrypted message without sending it
+  unpack IN.p7m          decrypt and verify a message (an Apprec, or what pack wrote)
+  simulate               play KPR on this machine to rehearse sending without NHN (docs/simulator.md)
   help [COMMAND]         show help
+
+Sending needs kpr.config.json (--config FILE or KPR_CONFIG); see docs/cli.md and docs/configuration.md.
 
 Run 'kpr <command> --help' for a command's options.`;
 
@@ -22,6 +39,12 @@ type Command = (argv: string[], io: CliIO) => Promise<number>;
 
 const COMMANDS: Record<string, Command> = {
   check: runCheck,
+  submit: runSubmit,
+  listen: runListen,
+  status: runStatus,
+  pack: runPack,
+  unpack: runUnpack,
+  simulate: (argv, io) => runSimulate(argv, io),
 };
 
 export function registerCommand(name: string, fn: Command): void {
@@ -61,7 +84,7 @@ declare const __KPR_VERSION__: string | undefined;
 const VERSION = typeof __KPR_VERSION__ === 'string' ? __KPR_VERSION__ : '0.0.0-dev';
 
 if (require.main === module) {
-  main(process.argv.slice(2)).then(
+  main(process.argv.slice(2), withTerminal(processIO())).then(
     (code) => {
       process.exitCode = code;
     },
