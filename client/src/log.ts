@@ -1,23 +1,15 @@
 /**
  * The "KPR" output channel. Every line the extension or the language client writes to it (server logs,
- * errors, and the LSP message trace, which carries whole documents) goes through maskForLog first, so
- * a fødselsnummer or a secret never reaches the log.
+ * errors, and the LSP message trace, which carries whole documents and the secrets of `kpr/submit`) goes
+ * through maskLogText first (masking.ts), so a fødselsnummer or a secret never reaches the log.
  */
 import * as vscode from 'vscode';
-import { maskForLog } from '../../server/src/privacy';
-
-function maskArg(a: unknown): string {
-  if (a instanceof Error) return maskForLog(a.stack ?? a.message);
-  if (typeof a === 'string') return maskForLog(a);
-  try {
-    return maskForLog(JSON.stringify(a));
-  } catch {
-    return maskForLog(String(a));
-  }
-}
+import { maskLogArg, maskLogText, SecretRegistry } from './masking';
 
 /** Wraps a log channel so that everything written to it is masked. */
-export function maskedLogChannel(inner: vscode.LogOutputChannel): vscode.LogOutputChannel {
+export function maskedLogChannel(inner: vscode.LogOutputChannel, secrets?: SecretRegistry): vscode.LogOutputChannel {
+  const m = (s: string) => maskLogText(s, secrets);
+  const a = (x: unknown) => maskLogArg(x, secrets);
   return {
     get name() {
       return inner.name;
@@ -26,14 +18,14 @@ export function maskedLogChannel(inner: vscode.LogOutputChannel): vscode.LogOutp
       return inner.logLevel;
     },
     onDidChangeLogLevel: inner.onDidChangeLogLevel,
-    trace: (message: string, ...args: unknown[]) => inner.trace(maskForLog(message), ...args.map(maskArg)),
-    debug: (message: string, ...args: unknown[]) => inner.debug(maskForLog(message), ...args.map(maskArg)),
-    info: (message: string, ...args: unknown[]) => inner.info(maskForLog(message), ...args.map(maskArg)),
-    warn: (message: string, ...args: unknown[]) => inner.warn(maskForLog(message), ...args.map(maskArg)),
-    error: (error: string | Error, ...args: unknown[]) => inner.error(maskArg(error), ...args.map(maskArg)),
-    append: (value: string) => inner.append(maskForLog(value)),
-    appendLine: (value: string) => inner.appendLine(maskForLog(value)),
-    replace: (value: string) => inner.replace(maskForLog(value)),
+    trace: (message: string, ...args: unknown[]) => inner.trace(m(message), ...args.map(a)),
+    debug: (message: string, ...args: unknown[]) => inner.debug(m(message), ...args.map(a)),
+    info: (message: string, ...args: unknown[]) => inner.info(m(message), ...args.map(a)),
+    warn: (message: string, ...args: unknown[]) => inner.warn(m(message), ...args.map(a)),
+    error: (error: string | Error, ...args: unknown[]) => inner.error(a(error), ...args.map(a)),
+    append: (value: string) => inner.append(m(value)),
+    appendLine: (value: string) => inner.appendLine(m(value)),
+    replace: (value: string) => inner.replace(m(value)),
     clear: () => inner.clear(),
     show: (preserveFocusOrColumn?: boolean | vscode.ViewColumn, preserveFocus?: boolean) =>
       typeof preserveFocusOrColumn === 'boolean' || preserveFocusOrColumn === undefined

@@ -25,12 +25,22 @@ function nlsKeys(v: unknown, out = new Set<string>()): Set<string> {
   return out;
 }
 
-/** The literal first arguments of vscode.l10n.t(...) in the client's sources. */
+/** The client's TypeScript sources, sub-folders included (the view models live in client/src/views/model). */
+function clientSources(dir = 'client/src'): string[] {
+  const out: string[] = [];
+  for (const e of fs.readdirSync(path.join(REPO, dir), { withFileTypes: true })) {
+    const rel = path.join(dir, e.name);
+    if (e.isDirectory()) out.push(...clientSources(rel));
+    else if (e.name.endsWith('.ts')) out.push(rel);
+  }
+  return out;
+}
+
+/** The literal first arguments of l10n.t(...) in the client's sources (vscode.l10n, or the L10n the view models get). */
 function clientTexts(): Set<string> {
   const out = new Set<string>();
-  for (const f of fs.readdirSync(path.join(REPO, 'client/src'))) {
-    if (!f.endsWith('.ts')) continue;
-    const src = read(path.join('client/src', f));
+  for (const f of clientSources()) {
+    const src = read(f);
     for (const m of src.matchAll(/l10n\.t\(\s*'((?:[^'\\]|\\.)*)'/g)) out.add(m[1].replace(/\\'/g, "'"));
   }
   return out;
@@ -79,6 +89,101 @@ describe('extension manifest', () => {
       const placeholders = (s: string) => (s.match(/\{\d+\}/g) ?? []).sort();
       assert.deepEqual(placeholders(nb as string), placeholders(en), `placeholders of "${en}"`);
     }
+  });
+
+  it('offers the submission commands, each enabled only in a trusted workspace', () => {
+    const contributed = pkg.contributes.commands as { command: string; title: string; enablement?: string }[];
+    const byId = new Map(contributed.map((c) => [c.command, c]));
+    const en = json('package.nls.json');
+    const nb = json('package.nls.nb.json');
+    const titles: Record<string, [string, string]> = {
+      'kpr.submitTest': ['Submit to Test', 'Send til test'],
+      'kpr.submitQa': ['Submit to QA', 'Send til QA'],
+      'kpr.submitProd': ['Submit to Production', 'Send til produksjon'],
+      'kpr.submitLocal': ['Submit to Local Receiver', 'Send til lokal mottaker'],
+      'kpr.showReport': ['Show Submission Report', 'Vis innsendingsrapport'],
+      'kpr.configureSecrets': ['Configure Certificates and Passwords', 'Sett opp sertifikater og passord'],
+    };
+    for (const [id, [enTitle, nbTitle]] of Object.entries(titles)) {
+      const c = byId.get(id);
+      assert.ok(c, `${id} is contributed`);
+      const key = /^%(.+)%$/.exec(c.title)![1];
+      assert.equal(en[key], enTitle, id);
+      assert.equal(nb[key], nbTitle, id);
+    }
+    for (const id of ['kpr.submitTest', 'kpr.submitQa', 'kpr.submitProd', 'kpr.submitLocal', 'kpr.configureSecrets', 'kpr.listenForApprecs', 'kpr.sendings.checkAgain']) {
+      assert.equal(byId.get(id)!.enablement, 'isWorkspaceTrusted', `${id} needs a trusted workspace`);
+    }
+    // Diagnostics and the report work everywhere.
+    for (const id of ['kpr.checkFileOnDisk', 'kpr.showReport']) assert.equal(byId.get(id)!.enablement, undefined, id);
+    // Commands that need a tree item are not offered in the Command Palette.
+    const palette = new Map((pkg.contributes.menus.commandPalette as { command: string; when: string }[]).map((m) => [m.command, m.when]));
+    for (const id of ['kpr.sendings.showDetails', 'kpr.sendings.openFile', 'kpr.sendings.copyMsgId', 'kpr.sendings.checkAgain']) assert.equal(palette.get(id), 'false', id);
+  });
+
+  it('has a KPR side panel with the sendings view, its welcome and its menus', () => {
+    const container = pkg.contributes.viewsContainers.activitybar.find((c: { id: string }) => c.id === 'kpr');
+    assert.ok(container, 'activity bar container "kpr"');
+    assert.ok(fs.existsSync(path.join(REPO, container.icon)), `${container.icon} exists`);
+    assert.match(read(container.icon), /<svg[^>]*viewBox="0 0 24 24"/);
+    const views = pkg.contributes.views.kpr as { id: string }[];
+    assert.deepEqual(views.map((v) => v.id), ['kpr.sendings']);
+    const welcome = pkg.contributes.viewsWelcome as { view: string; contents: string; when: string }[];
+    const en = json('package.nls.json');
+    const trusted = welcome.find((w) => w.when === 'isWorkspaceTrusted')!;
+    const text = en[/^%(.+)%$/.exec(trusted.contents)![1]] as string;
+    for (const link of ['command:workbench.action.files.openFolder', 'command:kpr.configureSecrets', 'command:kpr.submitLocal']) assert.ok(text.includes(link), link);
+    assert.ok(welcome.some((w) => w.when === '!isWorkspaceTrusted'));
+    const titleMenu = (pkg.contributes.menus['view/title'] as { command: string }[]).map((m) => m.command);
+    for (const id of ['kpr.sendings.refresh', 'kpr.sendings.filter', 'kpr.sendings.clearFilter']) assert.ok(titleMenu.includes(id), id);
+  });
+
+  it('keeps certificate paths and bus addresses out of untrusted workspaces, and has a setting for every part of kpr.config.json', () => {
+    const restricted = pkg.capabilities.untrustedWorkspaces.restrictedConfigurations as string[];
+    for (const key of [
+      'kpr.configFile',
+      'kpr.certificates.signingP12',
+      'kpr.certificates.decryptionP12',
+      'kpr.certificates.caFile',
+      'kpr.certificates.kprEncryption',
+      'kpr.certificates.kprSigning',
+      'kpr.environments',
+      'kpr.journalPath',
+    ]) {
+      assert.ok(restricted.includes(key), `${key} is restricted`);
+      assert.ok(properties[key], `${key} is a setting`);
+    }
+    for (const key of ['municipality.name', 'municipality.orgNumber', 'municipality.herId', 'municipality.serviceHerId', 'municipality.serviceName', 'amqp.user', 'amqp.asyncQueue', 'amqp.errorQueue']) {
+      assert.ok(properties[`kpr.${key}`], `kpr.${key}`);
+    }
+    // No setting may hold a secret: those live in SecretStorage only.
+    for (const key of Object.keys(properties)) assert.doesNotMatch(key, /pass(word|phrase)|secret|token/i, key);
+    const envs = (properties['kpr.certificates.kprEncryption'] as { properties: Record<string, unknown> }).properties;
+    assert.deepEqual(Object.keys(envs).sort(), ['local', 'prod', 'qa', 'test']);
+  });
+
+  it('has a walkthrough whose steps show markdown that exists in English and bokmål', () => {
+    const [walkthrough] = pkg.contributes.walkthroughs as { id: string; steps: { id: string; media: { markdown: string } }[] }[];
+    assert.equal(walkthrough.id, 'kpr.gettingStarted');
+    assert.deepEqual(
+      walkthrough.steps.map((s) => s.id),
+      ['kpr.openExtract', 'kpr.fixExpiredCode', 'kpr.rehearseLocal', 'kpr.submitQa'],
+    );
+    const en = json('package.nls.json');
+    const nb = json('package.nls.nb.json');
+    for (const step of walkthrough.steps) {
+      const key = /^%(.+)%$/.exec(step.media.markdown)![1];
+      for (const file of [en[key], nb[key]]) assert.ok(fs.existsSync(path.join(REPO, file)), `${file} exists`);
+      assert.notEqual(en[key], nb[key], 'the Norwegian step has its own page');
+    }
+  });
+
+  it('packages with vsce: a repository, and a package script that builds for production', () => {
+    assert.ok(pkg.repository?.url, 'repository');
+    assert.match(pkg.scripts.package, /build\.mjs --production/);
+    assert.match(pkg.scripts.package, /vsce package --no-dependencies/);
+    const ignore = read('.vscodeignore');
+    assert.match(ignore, /^\*\*$/m, '.vscodeignore starts from nothing and whitelists');
   });
 
   it('points VS Code at the bundles and the translations', () => {

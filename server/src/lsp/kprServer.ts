@@ -64,6 +64,7 @@ import {
   StatusParams,
 } from './protocol';
 import { resolveSettings, ResolvedSettings, settingsKey } from './settings';
+import { registerSubmission } from './submission';
 import { TestUserLists } from './testUserLists';
 
 registerMessages({
@@ -214,6 +215,13 @@ export class KprServer {
     c.onCompletion(this.guard('completion', () => null, (p: CompletionParams) => this.completion(p)));
     c.onDocumentSymbol(this.guard('documentSymbol', () => null, (p: DocumentSymbolParams, token) => this.symbols(p, token)));
     c.onRequest(CHECK_FILE_REQUEST, (p: CheckFileParams, token: CancellationToken) => this.checkFileOnDisk(p, token));
+    registerSubmission(c, {
+      log: this.log,
+      settingsFor: (uri) => this.settingsFor(uri, this.documents.get(uri) !== undefined),
+      docsBase: (s) => this.docsBase(s),
+      relatedInformation: () => this.relatedInformationSupport,
+      workspaceFolders: async () => (this.workspaceFoldersSupport ? ((await c.workspace.getWorkspaceFolders()) ?? []) : []),
+    });
     this.documents.onDidClose((e) => {
       this.states.delete(e.document.uri);
       this.settingsCache.delete(e.document.uri);
