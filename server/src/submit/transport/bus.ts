@@ -277,6 +277,7 @@ export class BusConnection {
   private reconnectTimer?: NodeJS.Timeout;
   private stableTimer?: NodeJS.Timeout;
   private closing = false;
+  private closingPromise?: Promise<void>;
   private fatal?: KprError;
   /** Sends not yet handed to a live link, per queue, in submission order. */
   private readonly waiting = new Map<string, PendingSend[]>();
@@ -475,13 +476,16 @@ export class BusConnection {
     if (!gen) return;
     gen.dead = true;
     const conn = gen.connection as unknown as { socket?: { destroy?: () => void }; abort_socket?: (s: unknown) => void };
-    try {
-      // abort_socket also stops rhea's heartbeat timers; a bare socket.destroy() would leave them running.
-      if (conn.socket && conn.abort_socket) conn.abort_socket(conn.socket);
-      else conn.socket?.destroy?.();
-    } catch {
-      /* already gone */
-    }
+    // Deferred: when called from inside rhea's input processing, rhea re-arms its idle timer after our
+    // handler returns. abort_socket stops rhea's heartbeat timers; a bare socket.destroy() would leave them running.
+    setImmediate(() => {
+      try {
+        if (conn.socket && conn.abort_socket) conn.abort_socket(conn.socket);
+        else conn.socket?.destroy?.();
+      } catch {
+        /* already gone */
+      }
+    });
   }
 
   /** A connection that was up has gone: requeue unsettled sends, forget receiver links, reconnect. */
@@ -978,9 +982,15 @@ export class BusConnection {
 
   // ---------------------------------------------------------------- closing
 
-  /** Fails unsent messages, detaches everything and closes the connection. */
-  async close(): Promise<void> {
-    if (this.closing && !this.current) return;
+  /** Lets handlers in progress settle their message, fails unsent messages, and closes the connection. */
+  close(): Promise<void> {
+    if (this.closingPromise) return this.closingPromise;
+    if (this.closing && !this.current) return Promise.resolve();
+    this.closingPromise = this.shutdown();
+    return this.closingPromise;
+  }
+
+  private async shutdown(): Promise<void> {
     this.closing = true;
     clearTimeout(this.reconnectTimer);
     clearTimeout(this.stableTimer);
