@@ -17,6 +17,8 @@ export const CLIENT_ID = 'kpr';
 export const DOCUMENT_SELECTOR = [
   { scheme: 'file', language: 'xml' },
   { scheme: 'untitled', language: 'xml' },
+  { scheme: 'file', language: 'kpr-mapping' },
+  { scheme: 'untitled', language: 'kpr-mapping' },
 ];
 
 /** The extension's own copy of the rule pages, so a diagnostic's link works offline. */
@@ -37,11 +39,13 @@ export function createLanguageClient(
     debug: { module, transport: TransportKind.ipc, args, options: { execArgv: ['--nolazy', '--inspect=6009'] } },
   };
   const watcher = vscode.workspace.createFileSystemWatcher(`**/${TEST_USER_FILE}`);
-  context.subscriptions.push(watcher);
+  // Mapping files on disk take part in the cross-check with the open extracts, open or not.
+  const mappingWatcher = vscode.workspace.createFileSystemWatcher('**/*.{kprmap,kprmap.csv}');
+  context.subscriptions.push(watcher, mappingWatcher);
   const initializationOptions: KprInitializationOptions = { locale: vscode.env.language, docsBaseUri: docsBaseUri(context) };
   const clientOptions: LanguageClientOptions = {
     documentSelector: DOCUMENT_SELECTOR,
-    synchronize: { configurationSection: 'kpr', fileEvents: watcher },
+    synchronize: { configurationSection: 'kpr', fileEvents: [watcher, mappingWatcher] },
     initializationOptions,
     diagnosticPullOptions: { onChange: true, onSave: true },
     outputChannel: channel,

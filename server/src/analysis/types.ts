@@ -27,6 +27,11 @@ export const RULE_CODES = [
   'ident-mismatch',
   'apprec',
   'too-many-findings',
+  'mapping-format',
+  'mapping-duplicate',
+  'mapping-conflict',
+  'mapping-unmapped',
+  'mapping-unused',
 ] as const;
 export type RuleCode = (typeof RULE_CODES)[number];
 

@@ -5,7 +5,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { checkFile } from '../analysis/checkFile';
-import { DocumentSummary } from '../analysis/summary';
+import { DocumentSummary, FagmeldingSummary } from '../analysis/summary';
 import { defaultSettings, Finding, isRuleCode, KprSettings, Severity, SeveritySetting, severityName } from '../analysis/types';
 import { checkPair, findPairs } from '../analysis/pairing';
 import { Lang, t } from '../i18n';
@@ -15,6 +15,7 @@ import { TEST_USER_FILE, parseTestUserFile } from '../domain/testUsers';
 import { parseArgs, UsageError } from './args';
 import { CliIO } from './io';
 import { docsUrl } from './docs';
+import { checkMappingFile, crossCheck, isMappingPath, mappingApplies, MappingSource } from '../mapping';
 
 export interface FileReport {
   file: string;
@@ -37,7 +38,9 @@ const SEVERITY_SETTINGS: SeveritySetting[] = ['error', 'warning', 'information',
 export const CHECK_USAGE = `Usage: kpr check [--format text|json|sarif] [--year YYYY] [--lang nb|en]
                  [--severity CODE=LEVEL]... [--test-users FILE] PATH...
 Checks KPR extracts (fagmelding KPR_IPL, identmelding KPR_IDE, also inside a Hodemelding)
-in files and folders. Exit code: 0 no errors, 1 errors found, 2 bad usage.`;
+and mapping files (.kprmap, .kprmap.csv) in files and folders. The mapping files of a folder
+are also checked against the fagmelding extracts in that folder and below it.
+Exit code: 0 no errors, 1 errors found, 2 bad usage.`;
 
 /** Resolves CLI flags to engine settings. */
 export async function settingsFromArgs(opts: Record<string, unknown>, lang: Lang): Promise<KprSettings> {
@@ -71,7 +74,7 @@ export async function settingsFromArgs(opts: Record<string, unknown>, lang: Lang
   return defaultSettings({ language: lang, reportingYear, severity, testUsers });
 }
 
-/** Expands folders to the KPR candidates inside (XML files), in a stable order. */
+/** Expands folders to the KPR candidates inside (XML and mapping files), in a stable order. */
 export async function expandPaths(paths: string[]): Promise<string[]> {
   const out: string[] = [];
   for (const p of paths) {
@@ -95,7 +98,7 @@ async function walk(dir: string): Promise<string[]> {
     if (e.name === 'node_modules' || e.name.startsWith('.')) continue;
     const full = path.join(dir, e.name);
     if (e.isDirectory()) out.push(...(await walk(full)));
-    else if (e.isFile() && /\.xml$/i.test(e.name)) out.push(full);
+    else if (e.isFile() && (/\.xml$/i.test(e.name) || isMappingPath(e.name))) out.push(full);
   }
   return out;
 }
@@ -130,7 +133,14 @@ export async function runCheck(argv: string[], io: CliIO): Promise<number> {
   const files = await expandPaths(positionals);
   const reports: FileReport[] = [];
   const summaries: { path: string; summary: DocumentSummary }[] = [];
+  const mappings: MappingSource[] = [];
   for (const file of files) {
+    if (isMappingPath(file)) {
+      const mapping = await checkMappingFile(file, settings);
+      reports.push({ file, kind: 'mapping', findings: mapping.findings, lines: mapping.lines });
+      mappings.push({ path: file, rows: mapping.parsed.rows });
+      continue;
+    }
     const checked = await checkFile(file, settings);
     // Other XML in a folder is not ours to judge; a file named explicitly is reported either way.
     if (checked.result.kind === 'other' && !explicit.has(file)) continue;
@@ -142,6 +152,10 @@ export async function runCheck(argv: string[], io: CliIO): Promise<number> {
     reports.find((r) => r.file === pair.fag.path)?.findings.push(...res.fagFindings);
     reports.find((r) => r.file === pair.ide.path)?.findings.push(...res.ideFindings);
   }
+  for (const group of mappingGroups(mappings, summaries, explicit)) {
+    const res = crossCheck(group.mappings, group.extracts, settings);
+    for (const [file, found] of [...res.extractFindings, ...res.mappingFindings]) reports.find((r) => r.file === file)?.findings.push(...found);
+  }
   for (const r of reports) r.findings.sort((a, b) => a.start - b.start);
 
   if (format === 'json') io.out(JSON.stringify(toJson(reports, lang)) + '\n');
@@ -149,6 +163,33 @@ export async function runCheck(argv: string[], io: CliIO): Promise<number> {
   else io.out(toText(reports, lang));
   const errors = reports.some((r) => r.findings.some((f) => f.severity === Severity.Error));
   return errors ? 1 : 0;
+}
+
+/**
+ * Which mapping files are cross-checked against which extracts: the mapping files of one folder, together,
+ * against the fagmelding extracts in that folder and below; mapping files named on the command line also
+ * against the extracts named there.
+ */
+export function mappingGroups(
+  mappings: readonly MappingSource[],
+  summaries: readonly { path: string; summary: DocumentSummary }[],
+  explicit: ReadonlySet<string>,
+): { mappings: MappingSource[]; extracts: { path: string; summary: FagmeldingSummary }[] }[] {
+  const fag = summaries.flatMap((s) => (s.summary.kind === 'fagmelding' ? [{ path: s.path, summary: s.summary }] : []));
+  const byFolder = new Map<string, MappingSource[]>();
+  for (const m of mappings) {
+    const dir = path.dirname(m.path);
+    const list = byFolder.get(dir);
+    if (list) list.push(m);
+    else byFolder.set(dir, [m]);
+  }
+  const groups = [];
+  for (const ms of byFolder.values()) {
+    const named = ms.some((m) => explicit.has(m.path));
+    const extracts = fag.filter((x) => mappingApplies(ms[0].path, x.path) || (named && explicit.has(x.path)));
+    if (extracts.length > 0) groups.push({ mappings: ms, extracts });
+  }
+  return groups;
 }
 
 export function resolveCliLang(flag: string | undefined, env: NodeJS.ProcessEnv): Lang {

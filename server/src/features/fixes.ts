@@ -104,6 +104,36 @@ function isBlank(c: number): boolean {
   return c === 32 || c === 9 || c === 10 || c === 13;
 }
 
+/** True when a removal range holds markup (an XML element) rather than a cell of a mapping file (CSV). */
+function isMarkup(text: string, start: number, end: number): boolean {
+  let i = start;
+  while (i < end && isBlank(text.charCodeAt(i))) i++;
+  return text.charCodeAt(i) === 60; /* < */
+}
+
+/**
+ * The edit that empties one cell of a mapping file (server/src/mapping): the range must be exactly one cell
+ * on one line, with a delimiter (`;` or `,`) or the line's end on both sides, and quotes, if any, around the
+ * whole cell. The delimiters stay, so the other columns keep their places. Returns undefined when the range
+ * no longer holds such a cell, e.g. because the document changed since the analysis.
+ */
+export function cellClearing(text: string, start: number, end: number): TextEdit | undefined {
+  if (start < 0 || end > text.length || start >= end) return undefined;
+  const before = start === 0 ? -1 : text.charCodeAt(start - 1);
+  const after = end === text.length ? -1 : text.charCodeAt(end);
+  const bound = (c: number) => c === -1 || c === 59 /* ; */ || c === 44 /* , */ || c === 10 || c === 13;
+  if (!bound(before) || !bound(after)) return undefined;
+  const cell = text.slice(start, end);
+  if (/[\r\n]/.test(cell)) return undefined;
+  const value = cell.trim();
+  if (value.startsWith('"')) {
+    if (!/^"(?:[^"]|"")*"$/.test(value)) return undefined;
+  } else {
+    for (const c of [before, after]) if ((c === 59 || c === 44) && cell.includes(String.fromCharCode(c))) return undefined;
+  }
+  return { start, end, newText: '' };
+}
+
 /** The element name a `what` names, when it is one (rules may also put a description there). */
 function elementName(what: string | undefined): string | undefined {
   if (!what) return undefined;
@@ -119,7 +149,8 @@ const replaceServiceCode: FixProvider = (text, finding, lang) => {
   if (!digits || digits.value !== data.from) return undefined;
   const edits: TextEdit[] = [{ start: digits.start, end: digits.end, newText: String(data.to) }];
   if (data.removeOrg) {
-    const removal = elementRemoval(text, data.removeOrg.start, data.removeOrg.end);
+    const { start, end } = data.removeOrg;
+    const removal = isMarkup(text, start, end) ? elementRemoval(text, start, end) : cellClearing(text, start, end);
     if (!removal) return undefined;
     if (removal.start < digits.end && digits.start < removal.end) return undefined;
     edits.push(removal);
@@ -129,10 +160,18 @@ const replaceServiceCode: FixProvider = (text, finding, lang) => {
   return { code: 'deprecated-service-code', title: t(lang, key, { from: data.from, to: data.to }), edits, safe: true };
 };
 
-/** org-number-not-allowed: remove tjInstOrgnr where the service type must not have one (26, 29). */
+/**
+ * org-number-not-allowed: remove tjInstOrgnr where the service type must not have one (26, 29); in a
+ * mapping file, empty the org number cell (`what` is then the column's header).
+ */
 const removeOrgNumber: FixProvider = (text, finding, lang) => {
   const data = finding.data;
   if (!data || data.fix !== 'remove-element') return undefined;
+  if (!isMarkup(text, data.start, data.end)) {
+    const clearing = cellClearing(text, data.start, data.end);
+    if (!clearing) return undefined;
+    return { code: 'org-number-not-allowed', title: t(lang, 'fix.removeOrgNumber', { what: data.what }), edits: [clearing], safe: true };
+  }
   const removal = elementRemoval(text, data.start, data.end, elementName(data.what));
   if (!removal) return undefined;
   return {

@@ -7,7 +7,7 @@
  * answered, and the server stays up for the rest of the session.
  */
 import { promises as fs } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
   CancellationToken,
   CodeAction,
@@ -48,6 +48,21 @@ import { describeError } from '../errors';
 import { Lang, registerMessages, t } from '../i18n';
 import { LineIndex } from '../xml/lineIndex';
 import { completionAt } from '../features/completion';
+import {
+  analyzeMapping,
+  checkMappingFile,
+  crossCheckIndexed,
+  ExtractServiceIndex,
+  indexExtract,
+  indexMappings,
+  isMappingPath,
+  mappingApplies,
+  mappingCompletionAt,
+  mappingHoverAt,
+  MappingSource,
+  ParsedMapping,
+  WorkspaceMappings,
+} from '../mapping';
 import { fixAll, fixFor, FIX_PROVIDERS, TextEdit } from '../features/fixes';
 import { hoverAt } from '../features/hover';
 import { recognizedKind } from '../features/kind';
@@ -82,8 +97,11 @@ registerMessages({
   },
 });
 
-/** Languages whose documents are checked. The mapping language joins later. */
-export const SUPPORTED_LANGUAGES: ReadonlySet<string> = new Set(['xml']);
+/** The language of mapping files (.kprmap, .kprmap.csv), contributed in package.json. */
+export const MAPPING_LANGUAGE = 'kpr-mapping';
+
+/** Languages whose documents are checked. */
+export const SUPPORTED_LANGUAGES: ReadonlySet<string> = new Set(['xml', MAPPING_LANGUAGE]);
 
 /** A file on disk checked by `kpr/checkFile` keeps more findings than an open editor shows. */
 const CHECK_FILE_MAX_FINDINGS = 100_000;
@@ -97,6 +115,10 @@ interface OwnAnalysis {
   length: number;
   settings: KprSettings;
   docsBase: string;
+  /** The parse of a mapping document, for hover, completion and the cross-check. */
+  mapping?: ParsedMapping;
+  /** A fagmelding reduced for the mapping cross-check, built on first use. */
+  extractIndex?: ExtractServiceIndex;
 }
 
 /** What was last answered for a document: its own findings plus those of its fagmelding/identmelding pair. */
@@ -178,6 +200,7 @@ export class KprServer {
   private readonly settingsCache = new Map<string, Promise<ResolvedSettings>>();
   private readonly log: MaskedLog;
   private readonly testUsers: TestUserLists;
+  private readonly workspaceMappings: WorkspaceMappings;
   private locale: string | undefined;
   private docsBaseDefault = GITHUB_DOCS_BASE;
   private configurationSupport = false;
@@ -197,6 +220,14 @@ export class KprServer {
       if (!this.workspaceFoldersSupport) return [];
       return (await this.connection.workspace.getWorkspaceFolders()) ?? [];
     }, this.log);
+    this.workspaceMappings = new WorkspaceMappings(
+      async () => {
+        if (!this.workspaceFoldersSupport) return [];
+        const folders = (await this.connection.workspace.getWorkspaceFolders()) ?? [];
+        return folders.filter((f) => f.uri.startsWith('file:')).map((f) => fileURLToPath(f.uri));
+      },
+      (what, err) => this.log.error(`reading mapping files: ${what}`, err),
+    );
   }
 
   listen(): void {
@@ -205,8 +236,9 @@ export class KprServer {
     c.onInitialized(() => this.log.info('KPR language server ready'));
     c.onDidChangeConfiguration((params) => this.configurationChanged(params));
     c.onDidChangeWatchedFiles(() => {
-      // The only files the client watches for us are the test-user lists.
+      // The client watches the test-user lists and the mapping files for us.
       this.testUsers.invalidate();
+      this.workspaceMappings.invalidate();
       this.invalidateAll();
     });
     c.languages.diagnostics.on((params, token) => this.diagnostics(params, token));
@@ -250,7 +282,7 @@ export class KprServer {
         diagnosticProvider: { identifier: 'kpr', interFileDependencies: true, workspaceDiagnostics: false },
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND], resolveProvider: false },
         hoverProvider: true,
-        completionProvider: { triggerCharacters: ['>'], resolveProvider: false },
+        completionProvider: { triggerCharacters: ['>', ';', ','], resolveProvider: false },
         documentSymbolProvider: { label: 'KPR' },
         workspace: { workspaceFolders: { supported: true } },
       },
@@ -341,9 +373,23 @@ export class KprServer {
     if (state.own?.key === key) return state.own;
 
     const text = doc.getText();
-    const result = state.analyzer.analyze(text, settings, () => token.isCancellationRequested);
+    let result: AnalysisResult;
+    let mapping: ParsedMapping | undefined;
+    if (doc.languageId === MAPPING_LANGUAGE) {
+      const m = analyzeMapping(text, settings);
+      mapping = m.parsed;
+      result = {
+        kind: 'mapping',
+        envelope: false,
+        findings: m.findings,
+        stopped: false,
+        stats: { records: m.stats.rows, ms: m.stats.ms, hiddenFindings: m.stats.hiddenFindings },
+      };
+    } else {
+      result = state.analyzer.analyze(text, settings, () => token.isCancellationRequested);
+    }
     if (result.stopped) throw new Cancelled();
-    const own: OwnAnalysis = { key, version: doc.version, result, lines: new LineIndex(text), length: text.length, settings, docsBase };
+    const own: OwnAnalysis = { key, version: doc.version, result, lines: new LineIndex(text), length: text.length, settings, docsBase, mapping };
     if (this.documents.get(uri) === doc) state.own = own;
     this.log.info(
       `analysed ${uri} v${doc.version}: ${result.kind}, ${result.stats.records} records, ${result.findings.length} findings, ${Math.round(result.stats.ms)} ms`,
@@ -380,20 +426,85 @@ export class KprServer {
     return { key: parts.sort().join('\n'), findings };
   }
 
+  /** A fagmelding's services reduced for the mapping cross-check, once per analysed version. */
+  private extractIndexOf(uri: string, own: OwnAnalysis): ExtractServiceIndex | undefined {
+    const summary = own.result.summary;
+    if (summary?.kind !== 'fagmelding') return undefined;
+    own.extractIndex ??= indexExtract(uri, summary);
+    return own.extractIndex;
+  }
+
+  /**
+   * The mapping against the extracts (server/src/mapping/crossCheck.ts): a mapping document is compared
+   * with the open fagmelding documents it applies to (mapping-unused); a fagmelding with the open mapping
+   * documents and the workspace's mapping files of its folder and the folders above (mapping-unmapped), an
+   * open document winning over its file on disk. The key names every version used.
+   */
+  private async mappingFindings(uri: string, own: OwnAnalysis, token: CancellationToken): Promise<{ key: string; findings: Finding[] }> {
+    const none = { key: '', findings: [] };
+    const pathOf = (u: string) => (u.startsWith('file:') ? fileURLToPath(u) : undefined);
+    const applies = (mappingUri: string, extractUri: string) => {
+      const m = pathOf(mappingUri);
+      const x = pathOf(extractUri);
+      return !m || !x || mappingApplies(m, x);
+    };
+    const parts: string[] = [];
+    if (own.result.kind === 'mapping') {
+      const extracts: ExtractServiceIndex[] = [];
+      for (const other of this.documents.all()) {
+        if (other.uri === uri || other.languageId === MAPPING_LANGUAGE || !this.isSupported(other) || !applies(uri, other.uri)) continue;
+        const o = await this.ownAnalysis(other.uri, token);
+        const index = o && this.extractIndexOf(other.uri, o);
+        if (!o || !index) continue;
+        extracts.push(index);
+        parts.push(`${other.uri}@${o.key}`);
+      }
+      if (extracts.length === 0) return none;
+      const res = crossCheckIndexed(indexMappings([{ path: uri, rows: own.mapping?.rows ?? [] }]), extracts, own.settings);
+      return { key: parts.sort().join('\n'), findings: res.mappingFindings.get(uri) ?? [] };
+    }
+    const index = this.extractIndexOf(uri, own);
+    if (!index) return none;
+    const sources: MappingSource[] = [];
+    const open = new Set<string>();
+    for (const other of this.documents.all()) {
+      if (other.languageId !== MAPPING_LANGUAGE || !applies(other.uri, uri)) continue;
+      const o = await this.ownAnalysis(other.uri, token);
+      if (!o?.mapping) continue;
+      sources.push({ path: other.uri, rows: o.mapping.rows });
+      parts.push(`${other.uri}@${o.key}`);
+      const p = pathOf(other.uri);
+      if (p) open.add(p);
+    }
+    const extractPath = pathOf(uri);
+    if (extractPath) {
+      for (const m of await this.workspaceMappings.forExtract(extractPath)) {
+        if (open.has(m.path)) continue;
+        sources.push({ path: pathToFileURL(m.path).href, rows: m.rows });
+        parts.push(`${m.path}@${m.version}`);
+      }
+    }
+    if (sources.length === 0) return none;
+    const res = crossCheckIndexed(indexMappings(sources), [index], own.settings);
+    return { key: parts.sort().join('\n'), findings: res.extractFindings.get(uri) ?? [] };
+  }
+
   /** The answer for a document: its own analysis and its pair's findings, reused while neither changed. */
   private async analysis(uri: string, token: CancellationToken): Promise<Analysis | undefined> {
     const own = await this.ownAnalysis(uri, token);
     if (!own) return undefined;
     const pair = own.result.kind === 'fagmelding' || own.result.kind === 'identmelding' ? await this.pairFindings(uri, own, token) : { key: '', findings: [] };
+    const cross = own.result.kind === 'mapping' || own.result.kind === 'fagmelding' ? await this.mappingFindings(uri, own, token) : { key: '', findings: [] };
     const state = this.stateOf(uri);
-    const publishedKey = `${own.key}|${pair.key}`;
+    const publishedKey = `${own.key}|${pair.key}|${cross.key}`;
     if (state.last?.publishedKey === publishedKey) return state.last;
 
     const doc = this.documents.get(uri);
     if (!doc || doc.version !== own.version) throw new Cancelled();
     // Only KPR documents get diagnostics: other XML in the workspace is none of this extension's business.
     let findings: Finding[] = own.result.kind === 'other' ? [] : own.result.findings;
-    if (pair.findings.length > 0) findings = capFindings(findings, pair.findings, own.settings.maxFindings);
+    const extra = [...pair.findings, ...cross.findings];
+    if (extra.length > 0) findings = capFindings(findings, extra, own.settings.maxFindings);
     const otherLines = new Map<string, LineIndex | undefined>();
     const ctx: ConversionContext = {
       uri,
@@ -560,12 +671,21 @@ export class KprServer {
     return { lang: resolved.kpr.language, kind: recognizedKind(doc.getText()) };
   }
 
+  /** The parse of a mapping document's current version, when the last analysis has it. */
+  private currentMapping(doc: TextDocument): ParsedMapping | undefined {
+    const own = this.states.get(doc.uri)?.own;
+    return own && own.version === doc.version ? own.mapping : undefined;
+  }
+
   private async hover(params: HoverParams): Promise<Hover | null> {
     const doc = this.documents.get(params.textDocument.uri);
     if (!doc || !this.isSupported(doc)) return null;
     const info = await this.documentInfo(doc);
     const text = doc.getText();
-    const h = hoverAt(text, doc.offsetAt(params.position), info);
+    const h =
+      doc.languageId === MAPPING_LANGUAGE
+        ? mappingHoverAt(text, doc.offsetAt(params.position), { lang: info.lang, parsed: this.currentMapping(doc) })
+        : hoverAt(text, doc.offsetAt(params.position), info);
     if (!h) return null;
     return { contents: { kind: 'markdown', value: h.markdown }, range: { start: doc.positionAt(h.start), end: doc.positionAt(h.end) } };
   }
@@ -574,7 +694,10 @@ export class KprServer {
     const doc = this.documents.get(params.textDocument.uri);
     if (!doc || !this.isSupported(doc)) return null;
     const info = await this.documentInfo(doc);
-    const c = completionAt(doc.getText(), doc.offsetAt(params.position), info);
+    const c =
+      doc.languageId === MAPPING_LANGUAGE
+        ? mappingCompletionAt(doc.getText(), doc.offsetAt(params.position), { lang: info.lang, parsed: this.currentMapping(doc) })
+        : completionAt(doc.getText(), doc.offsetAt(params.position), info);
     if (!c) return null;
     const range = { start: doc.positionAt(c.start), end: doc.positionAt(c.end) };
     return c.items.map((item) => ({
@@ -591,7 +714,7 @@ export class KprServer {
 
   private async symbols(params: DocumentSymbolParams, token: CancellationToken): Promise<DocumentSymbol[] | null> {
     const doc = this.documents.get(params.textDocument.uri);
-    if (!doc || !this.isSupported(doc)) return null;
+    if (!doc || !this.isSupported(doc) || doc.languageId === MAPPING_LANGUAGE) return null;
     const resolved = await this.settingsFor(doc.uri);
     const outline = documentOutline(doc.getText(), { lang: resolved.kpr.language, shouldStop: () => token.isCancellationRequested });
     if (outline.stopped) throw new Cancelled();
@@ -625,7 +748,19 @@ export class KprServer {
       let bytes: number;
       try {
         bytes = (await fs.stat(path)).size;
-        checked = await checkFile(path, settings, () => token.isCancellationRequested);
+        if (isMappingPath(path)) {
+          const m = await checkMappingFile(path, settings);
+          const mapResult: AnalysisResult = {
+            kind: 'mapping',
+            envelope: false,
+            findings: m.findings,
+            stopped: false,
+            stats: { records: m.stats.rows, ms: m.stats.ms, hiddenFindings: m.stats.hiddenFindings },
+          };
+          checked = { path, text: m.text, lines: m.lines, encoding: m.encoding, result: mapResult };
+        } else {
+          checked = await checkFile(path, settings, () => token.isCancellationRequested);
+        }
       } catch (err) {
         const reason = (err as NodeJS.ErrnoException)?.code ?? describeError(err, lang);
         return new ResponseError(ErrorCodes.InvalidParams, t(lang, 'lsp.checkFile.unreadable', { path, reason }));
