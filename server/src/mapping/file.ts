@@ -5,7 +5,7 @@
  */
 import { promises as fs } from 'node:fs';
 import { KprSettings } from '../analysis/types';
-import { firstInvalidUtf8 } from '../xml/encoding';
+import { decodeWindows1252, firstInvalidUtf8 } from '../xml/encoding';
 import { LineIndex } from '../xml/lineIndex';
 import { analyzeMapping, MappingAnalysis } from './check';
 
@@ -33,31 +33,6 @@ export function decodeMapping(bytes: Uint8Array): DecodedMapping {
   }
   if (firstInvalidUtf8(b) === -1) return { text: new TextDecoder('utf-8').decode(b), encoding: 'utf-8', bom: false };
   return { text: decodeWindows1252(b), encoding: 'windows-1252', bom: false };
-}
-
-/** Windows-1252's 0x80–0x9F (the rest is Latin-1); the five unassigned bytes keep their C1 code points. */
-const CP1252_HIGH = [
-  0x20ac, 0x81, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021, 0x02c6, 0x2030, 0x0160, 0x2039, 0x0152, 0x8d, 0x017d, 0x8f,
-  0x90, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014, 0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0x9d, 0x017e, 0x0178,
-];
-
-/**
- * Decodes Windows-1252 by table: Node's TextDecoder('windows-1252') decodes 0x80–0x9F as Latin-1 control
- * characters, which would turn Excel's – and € into invisible characters.
- */
-export function decodeWindows1252(b: Uint8Array): string {
-  let out = '';
-  const CHUNK = 8192;
-  for (let i = 0; i < b.length; i += CHUNK) {
-    const end = Math.min(b.length, i + CHUNK);
-    const codes = new Array<number>(end - i);
-    for (let k = i; k < end; k++) {
-      const c = b[k];
-      codes[k - i] = c >= 0x80 && c <= 0x9f ? CP1252_HIGH[c - 0x80] : c;
-    }
-    out += String.fromCharCode(...codes);
-  }
-  return out;
 }
 
 export interface CheckedMappingFile extends MappingAnalysis {

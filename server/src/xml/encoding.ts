@@ -41,7 +41,7 @@ export function decodeXml(bytes: Uint8Array): DecodedText {
     return { text: body.toString('latin1'), encoding: 'iso-8859-1', binary: false };
   }
   if (declared === 'windows-1252' || declared === 'cp1252') {
-    return { text: new TextDecoder('windows-1252').decode(body), encoding: 'windows-1252', binary: false };
+    return { text: decodeWindows1252(body), encoding: 'windows-1252', binary: false };
   }
   let issue: DecodedText['issue'];
   if (declared !== undefined && declared !== 'utf-8' && declared !== 'utf8' && declared !== 'us-ascii' && declared !== 'ascii') {
@@ -69,4 +69,29 @@ export function firstInvalidUtf8(b: Uint8Array): number {
     i += n + 1;
   }
   return -1;
+}
+
+/** Windows-1252's 0x80–0x9F (the rest is Latin-1); the five unassigned bytes keep their C1 code points. */
+const CP1252_HIGH = [
+  0x20ac, 0x81, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021, 0x02c6, 0x2030, 0x0160, 0x2039, 0x0152, 0x8d, 0x017d, 0x8f,
+  0x90, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014, 0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0x9d, 0x017e, 0x0178,
+];
+
+/**
+ * Decodes Windows-1252 by table: Node's TextDecoder('windows-1252') decodes 0x80–0x9F as Latin-1 control
+ * characters, which would turn Excel's – and € into invisible characters.
+ */
+export function decodeWindows1252(b: Uint8Array): string {
+  let out = '';
+  const CHUNK = 8192;
+  for (let i = 0; i < b.length; i += CHUNK) {
+    const end = Math.min(b.length, i + CHUNK);
+    const codes = new Array<number>(end - i);
+    for (let k = i; k < end; k++) {
+      const c = b[k];
+      codes[k - i] = c >= 0x80 && c <= 0x9f ? CP1252_HIGH[c - 0x80] : c;
+    }
+    out += String.fromCharCode(...codes);
+  }
+  return out;
 }
