@@ -381,3 +381,22 @@ describe('sending journal', function () {
     j.close();
   });
 });
+
+describe('journal: a sending the broker may have received without confirming', () => {
+  it('is recorded as sending-unconfirmed with its reason, still blocks a resend, and moves on with its Apprec', () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'kpr-journal-unconf-')), 'journal.jsonl');
+    const j = Journal.open(file);
+    const sha = 'a'.repeat(64);
+    j.recordSending({ msgId: 'm-1', file: 'fag.xml', sha256: sha, type: 'KPR_IPL', env: 'qa' });
+    const e = j.markUnconfirmed('m-1', 'connection lost before the broker confirmed');
+    assert.equal(e.state, 'sending-unconfirmed');
+    assert.equal(e.unconfirmed?.reason, 'connection lost before the broker confirmed');
+    assert.throws(() => j.assertMaySend('qa', sha, { force: false }), KprError);
+    const reopened = Journal.open(file);
+    assert.equal(reopened.get('m-1')?.state, 'sending-unconfirmed', 'the state survives a reopen');
+    reopened.applyApprec('m-1', { status: '1', raw: '<AppRec/>' } as ApprecSummary);
+    assert.equal(reopened.get('m-1')?.state, 'accepted', 'the Apprec decides');
+    j.close();
+    reopened.close();
+  });
+});

@@ -134,6 +134,8 @@ export interface JournalEntry {
   updatedAt: string;
   sentAt?: string;
   failure?: { at: string; reason: string };
+  /** Why the sending may have reached the broker without its confirmation (state 'sending-unconfirmed'). */
+  unconfirmed?: { at: string; reason: string };
   apprecs: Array<{ at: string; apprec: ApprecSummary; rawSha256: string }>;
   transportErrors: Array<{ at: string; error: TransportErrorInfo }>;
   /** Who created it: used to tell an interrupted sending from one in progress elsewhere. */
@@ -162,7 +164,7 @@ export interface JournalOptions {
 
 type JournalRecord =
   | ({ v: 1; op: 'created'; at: string; pid: number; host: string; instance: string; forced: boolean } & Omit<RecordSendingInput, 'force'>)
-  | { v: 1; op: 'state'; at: string; msgId: string; state: 'sent' | 'sending-unconfirmed' }
+  | { v: 1; op: 'state'; at: string; msgId: string; state: 'sent' | 'sending-unconfirmed'; reason?: string }
   | { v: 1; op: 'failed'; at: string; msgId: string; reason: string }
   | { v: 1; op: 'apprec'; at: string; msgId: string; apprec: ApprecSummary; rawSha256: string }
   | { v: 1; op: 'transport-error'; at: string; msgId: string; error: TransportErrorInfo };
@@ -457,6 +459,7 @@ export class Journal {
     switch (r.op) {
       case 'state':
         if (r.state === 'sent') e.sentAt ??= r.at;
+        if (r.state === 'sending-unconfirmed' && r.reason) e.unconfirmed ??= { at: r.at, reason: r.reason };
         this.advance(e, r.state, r.at);
         break;
       case 'failed':
@@ -558,6 +561,15 @@ export class Journal {
   /** The broker accepted the message. Ignored if the sending has moved further already. */
   markSent(msgId: string): JournalEntry {
     return this.transition(msgId, 'sent', () => ({ v: 1, op: 'state', at: this.stamp(), msgId, state: 'sent' }));
+  }
+
+  /**
+   * The message may have reached the broker, but its confirmation never came (the connection dropped after
+   * the send). It still awaits its Apprec, blocks a resend of the same content, and is never resent
+   * automatically: only the Apprec (or the analyst) can tell whether it arrived.
+   */
+  markUnconfirmed(msgId: string, reason: string): JournalEntry {
+    return this.transition(msgId, 'sending-unconfirmed', () => ({ v: 1, op: 'state', at: this.stamp(), msgId, state: 'sending-unconfirmed', reason }));
   }
 
   /** The message certainly did not reach the broker (refused, or never sent before the deadline). */

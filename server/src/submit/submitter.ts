@@ -458,14 +458,11 @@ export class Submitter {
   }
 
   /**
-   * Records that a message may have reached the broker without a confirmation. The journal keeps such a
-   * sending waiting for its Apprec (it blocks a resend of the same content), and its reconcile step turns it
-   * into 'sending-unconfirmed' once this process is gone; a journal that can record it directly does so now.
+   * Records that a message may have reached the broker without a confirmation: the sending keeps waiting for
+   * its Apprec (it blocks a resend of the same content) and is never resent automatically.
    */
   private markUnconfirmed(msgId: string, reason: string): JournalEntry | undefined {
-    const j = this.journal as Journal & { markUnconfirmed?: (id: string, reason: string) => JournalEntry };
-    if (typeof j.markUnconfirmed === 'function') return j.markUnconfirmed(msgId, reason);
-    return this.journal.get(msgId);
+    return this.journal.markUnconfirmed(msgId, reason);
   }
 
   // ------------------------------------------------------------------ connection
