@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { parseXml, XmlElement } from '../../server/src/xml/parser';
+import { ParseControl, parseXml, XmlElement } from '../../server/src/xml/parser';
 import { decodeXml } from '../../server/src/xml/encoding';
 import { LineIndex } from '../../server/src/xml/lineIndex';
 
@@ -121,5 +121,80 @@ describe('line index', () => {
     assert.deepEqual(li.positionAt(4), { line: 1, character: 1 });
     assert.deepEqual(li.positionAt(8), { line: 2, character: 1 });
     assert.equal(li.offsetAt({ line: 2, character: 1 }), 8);
+  });
+});
+
+describe('XML reader: names', () => {
+  it('matches end tags of names with unusual and non-ASCII characters', () => {
+    const xml = '<r><bjørn a·b="1">x</bjørn><a$b/><q:é xmlns:q="urn:q">y</q:é><bjørn>z</bjørm></r>';
+    const r = parseXml(xml);
+    assert.deepEqual(r.root!.children.map((c) => [c.name, c.local, c.closed]), [
+      ['bjørn', 'bjørn', true],
+      ['a$b', 'a$b', true],
+      ['q:é', 'é', true],
+      ['bjørn', 'bjørn', false],
+    ]);
+    assert.equal(r.root!.children[2].ns, 'urn:q');
+    assert.deepEqual(r.issues.map((i) => [i.key, xml.slice(i.start, i.end)]), [
+      ['xml.mismatchedEnd', '</bjørm>'],
+      ['xml.unclosedElement', '<bjørn'],
+    ]);
+  });
+
+  it('stays exact when a document has more distinct names than the name table holds', () => {
+    // 12,000 distinct names of 12 to 20 characters fill the shared name trie; the rest take the slow path.
+    const names: string[] = [];
+    for (let i = 0; i < 12_000; i++) names.push(`n${(i * 7919).toString(36)}_${'x'.repeat(i % 9)}${i}`);
+    const xml = '<r>' + names.map((n) => `<${n} ${n}a="v">t</${n}>`).join('') + '<tail>t</taiL></r>';
+    const r = parseXml(xml);
+    assert.equal(r.root!.children.length, 12_001);
+    r.root!.children.slice(0, -1).forEach((c, i) => {
+      assert.equal(c.name, names[i]);
+      assert.equal(c.attrs[0].name, names[i] + 'a');
+      assert.ok(c.closed);
+    });
+    assert.deepEqual(r.issues.map((i) => i.key), ['xml.mismatchedEnd', 'xml.unclosedElement']);
+    // Names seen before are still shared after the table filled up.
+    const again = parseXml(`<r><${names[5]}/><${names[5]}/></r>`).root!.children;
+    assert.equal(again[0].name, names[5]);
+  });
+
+  it('tells a < inside an attribute value from an unterminated value without reading past the next tag', () => {
+    assert.deepEqual(keys('<r><a x="1<2">t</a></r>').slice(0, 1), ['xml.ltInAttr']);
+    // The quote that would close the value only comes after the next tag: the value was never closed.
+    assert.equal(keys('<r><a x="1><b>t</b> y="2"/></r>')[0], 'xml.attrUnterminated');
+  });
+
+  it('resumes inside given open elements and halts when a callback says so', () => {
+    const xml = '<r><p>1</p><p>2</p><p>3</p></r>';
+    const full = parseXml(xml);
+    const root = full.root!;
+    const copy = { ...root, children: root.children.slice(0, 1), closed: false };
+    const control = new ParseControl();
+    const seen: string[] = [];
+    const r = parseXml(xml, {
+      startOffset: root.children[0].end,
+      openElements: [copy],
+      control,
+      onClose: (el) => {
+        seen.push(el.text);
+        if (el.text === '2') control.halt();
+      },
+    });
+    assert.deepEqual(seen, ['2']);
+    assert.equal(r.haltedAt, root.children[1].end);
+    assert.deepEqual(r.open, [copy]);
+    assert.equal(copy.children.length, 2);
+    assert.equal(root.children.length, 3, 'the original tree is untouched');
+    assert.deepEqual(r.issues, []);
+  });
+});
+
+describe('Windows-1252', () => {
+  it('decodes 0x80–0x9F as the characters Excel and Windows write (€, –, ’), not as control characters', () => {
+    const bytes = Buffer.from([...Buffer.from('<?xml version="1.0" encoding="windows-1252"?><r>'), 0x80, 0x20, 0x96, 0x20, 0x92, 0xe6, ...Buffer.from('</r>')]);
+    const d = decodeXml(bytes);
+    assert.equal(d.encoding, 'windows-1252');
+    assert.ok(d.text.includes('€ – ’æ'), JSON.stringify(d.text));
   });
 });

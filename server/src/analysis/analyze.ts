@@ -7,8 +7,9 @@
 import { registerMessages } from '../i18n';
 import { createSchemaCheck, SchemaCheck } from '../schema';
 import { RULES } from '../rules';
+import { isTestRecord } from '../domain/testUsers';
 import { Rule, RuleContext, RuleVisitor } from '../rules/rule';
-import { attr, child, parseXml, prune, valueRange, XmlElement } from '../xml/parser';
+import { attr, child, ParseControl, parseXml, prune, valueRange, XmlElement, XmlIssue } from '../xml/parser';
 import { checkApprec } from './apprec';
 import { isEnvelopeContent, isMsgHead, payloadKindOf } from './recognize';
 import { DocumentSummary, FagmeldingSummary, HeaderInfo, IdentmeldingSummary, PersonSummary, ServiceSummary, ValueAt } from './summary';
@@ -91,6 +92,12 @@ const BUILTIN_SEVERITY: [RuleCode, Severity][] = [
   ['schema', Severity.Error],
   ['apprec', Severity.Information],
   ['too-many-findings', Severity.Information],
+  // The mapping-file checks (server/src/mapping) are not XML rules; their defaults live here with the others.
+  ['mapping-format', Severity.Error],
+  ['mapping-duplicate', Severity.Warning],
+  ['mapping-conflict', Severity.Error],
+  ['mapping-unmapped', Severity.Information],
+  ['mapping-unused', Severity.Hint],
 ];
 
 export function defaultSeverities(rules: readonly Rule[] = RULES): Map<RuleCode, Severity> {
@@ -159,15 +166,105 @@ function personSummary(person: XmlElement, settings: KprSettings): PersonSummary
       vedtak: child(tj, 'tjVedtak')?.text.trim(),
     });
   }
-  return { id, testUser: settings.testUsers.includes(id.value), services };
+  return { id, testUser: isTestRecord(person, { key: id.value }, settings), services };
 }
+
+/** At most this many syntax findings per document (the reader's own default). */
+const MAX_SYNTAX_ISSUES = 1000;
 
 /** Analyses a KPR document held in memory. Other XML yields only its syntax findings, if any. */
 export function analyzeText(text: string, options: AnalyzeOptions): AnalysisResult {
   const t0 = performance.now();
+  return finishAnalysis(readDocument(text, options), options, t0);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The two steps of an analysis. analyzeText runs them back to back; the incremental analyzer
+// (incremental.ts) keeps what reading produced, re-reads only from a checkpoint near an edit, splices the
+// parts together and finishes them the same way, so its result is the one analyzeText would give.
+// ---------------------------------------------------------------------------------------------------------
+
+/**
+ * A point where a child of the payload root (a record, INNHINFO, …) has just closed with its end tag: the
+ * reader is then back inside the payload root and everything before `offset` has been read and checked.
+ * The counts say how much of each list came before it.
+ */
+export interface Checkpoint {
+  /** Offset after the child's end tag. */
+  offset: number;
+  findings: number;
+  issues: number;
+  /** Record summaries (persons). */
+  records: number;
+  /** Children of the payload root. */
+  children: number;
+  /** True when the child was a record (PERSON). */
+  record: boolean;
+}
+
+/** Reading that starts at a checkpoint of an earlier reading instead of at the start of the text. */
+export interface ResumeFrom {
+  checkpoint: Checkpoint;
+  /**
+   * Copies of the payload root's ancestors and the payload root itself, outermost first, as open at the
+   * checkpoint; the payload root copy's children are its children before the checkpoint.
+   */
+  open: XmlElement[];
+  envelope: boolean;
+  header: HeaderInfo;
+  /** Called at each new checkpoint; true stops reading there. */
+  stopAt(cp: Checkpoint): boolean;
+}
+
+/** What reading a document yields, before the document-level checks. */
+export interface Reading {
+  kind: DocumentKind;
+  envelope: boolean;
+  payloadRoot?: AnalysisResult['payloadRoot'];
+  root: XmlElement | null;
+  header: HeaderInfo;
+  /** True when read with `trace`: nothing was capped. */
+  traced: boolean;
+  /** The reading's findings sink: its findings in the order reported (when traced, all of them). */
+  sink: FindingSink;
+  /** The findings to finish with: `sink.findings`, or a list spliced together by incremental.ts. */
+  findings: Finding[];
+  /** Sends what the rules report from now on (their `end` checks) to `report` instead of `sink`. */
+  redirect(report: (f: FindingInput) => void): void;
+  /** Syntax problems, in reading order (all of them when traced). */
+  issues: XmlIssue[];
+  persons: PersonSummary[];
+  idents: IdentmeldingSummary['idents'];
+  institutions: ValueAt[];
+  visitors: { rule: Rule; visitor: RuleVisitor }[];
+  apprecRoot?: XmlElement;
+  stopped: boolean;
+  records: number;
+  /** With `trace`: where the records and the other children of the payload root ended. */
+  checkpoints: Checkpoint[];
+  /** With `trace`: the payload root's ancestors and the payload root, outermost first. */
+  payloadPath?: XmlElement[];
+  /** With `trace`: the end of INNHINFO when it was read before any record, else -1. */
+  headerEnd: number;
+  /** With `resume`: the offset where reading stopped, when `stopAt` said so. */
+  haltedAt?: number;
+  textLength: number;
+}
+
+export interface ReadTrace {
+  resume?: ResumeFrom;
+}
+
+/**
+ * The reading pass: the reader's callbacks run the schema check, the rules' header and record visits and
+ * collect the summaries. With `trace`, nothing is capped and checkpoints are kept (for incremental.ts).
+ */
+export function readDocument(text: string, options: AnalyzeOptions, trace?: ReadTrace): Reading {
   const settings = options.settings;
   const rules = options.rules ?? RULES;
-  const sink = new FindingSink(settings, defaultSeverities(rules));
+  const defaults = defaultSeverities(rules);
+  const sink = new FindingSink(trace ? { ...settings, maxFindings: Number.POSITIVE_INFINITY } : settings, defaults);
+  const resume = trace?.resume;
 
   let kind: DocumentKind = 'other';
   let envelope = false;
@@ -176,10 +273,22 @@ export function analyzeText(text: string, options: AnalyzeOptions): AnalysisResu
   let visitors: { rule: Rule; visitor: RuleVisitor }[] = [];
   let header: HeaderInfo = {};
   let headerDone = false;
+  let headerEnd = -1;
   let records = 0;
   let apprecRoot: XmlElement | undefined;
+  let payloadPath: XmlElement[] | undefined;
   const persons: PersonSummary[] = [];
   const idents: IdentmeldingSummary['idents'] = [];
+  const institutions: ValueAt[] = [];
+  const issues: XmlIssue[] = [];
+  const checkpoints: Checkpoint[] = [];
+  // While a resumed reading brings the schema check and the rules to where they stood, what they report
+  // was already reported by the reading that made the checkpoint.
+  let muted = false;
+  let target = (f: FindingInput) => sink.add(f);
+  const report = (f: FindingInput) => {
+    if (!muted) target(f);
+  };
 
   const ctx: RuleContext = {
     get kind() {
@@ -192,7 +301,7 @@ export function analyzeText(text: string, options: AnalyzeOptions): AnalysisResu
     get period() {
       return reportingPeriod(settings, header);
     },
-    report: (f) => sink.add(f),
+    report,
   };
 
   const run = (what: 'header' | 'record', el: XmlElement) => {
@@ -202,7 +311,7 @@ export function analyzeText(text: string, options: AnalyzeOptions): AnalysisResu
       try {
         fn.call(visitor, el);
       } catch (err) {
-        reportRuleFailure(sink, rule.code, el, err);
+        reportRuleFailure(report, rule.code, el, err);
       }
     }
   };
@@ -210,15 +319,19 @@ export function analyzeText(text: string, options: AnalyzeOptions): AnalysisResu
   const startPayload = (el: XmlElement, k: PayloadKind) => {
     kind = k;
     payload = el;
-    schema = createSchemaCheck(k, el, (f) => sink.add(f), settings);
+    schema = createSchemaCheck(k, el, report, settings);
     const active = rules.filter((r) => r.kinds.includes(k));
     visitors = [];
     for (const rule of active) {
       try {
         visitors.push({ rule, visitor: rule.create(ctx) });
       } catch (err) {
-        reportRuleFailure(sink, rule.code, el, err);
+        reportRuleFailure(report, rule.code, el, err);
       }
+    }
+    if (trace) {
+      payloadPath = [];
+      for (let p: XmlElement | null = el; p; p = p.parent) payloadPath.unshift(p);
     }
     if (k === 'identmelding') {
       header = identHeader(el);
@@ -227,8 +340,43 @@ export function analyzeText(text: string, options: AnalyzeOptions): AnalysisResu
     }
   };
 
+  const base = resume?.checkpoint;
+  const checkpoint = (el: XmlElement, record: boolean): boolean => {
+    const cp: Checkpoint = {
+      offset: el.end,
+      findings: (base?.findings ?? 0) + sink.findings.length,
+      issues: (base?.issues ?? 0) + issues.length,
+      records: (base?.records ?? 0) + persons.length,
+      children: el.parent!.children.length,
+      record,
+    };
+    checkpoints.push(cp);
+    return resume !== undefined && resume.stopAt(cp);
+  };
+
+  let control: ParseControl | undefined;
+  if (resume) {
+    // Only fagmelding readings are resumed (incremental.ts): the payload root is open, its header known.
+    muted = true;
+    const open = resume.open;
+    const root = open[open.length - 1];
+    envelope = resume.envelope;
+    startPayload(root, 'fagmelding');
+    header = resume.header;
+    headerDone = true;
+    schema!.open(root);
+    for (const c of root.children) replaySchema(schema!, c);
+    muted = false;
+    control = new ParseControl();
+  }
+
   const parsed = parseXml(text, {
     shouldStop: options.shouldStop,
+    maxIssues: trace ? Number.POSITIVE_INFINITY : MAX_SYNTAX_ISSUES,
+    issues,
+    startOffset: resume?.checkpoint.offset,
+    openElements: resume?.open,
+    control,
     onOpen: (el) => {
       if (payload) {
         schema?.open(el);
@@ -254,24 +402,32 @@ export function analyzeText(text: string, options: AnalyzeOptions): AnalysisResu
       schema?.close(el);
       if (kind === 'fagmelding') {
         if (el.parent === payload) {
+          const isRecord = el.local === 'PERSON';
           if (el.local === 'INNHINFO' && !headerDone) {
             header = fagHeader(el, payload);
             headerDone = true;
             run('header', el);
-          } else if (el.local === 'PERSON') {
+            if (persons.length === 0 && el.closed) headerEnd = el.end;
+          } else if (isRecord) {
             records++;
             run('record', el);
             persons.push(personSummary(el, settings));
             prune(el);
           }
+          // Only a child closed by its own end tag leaves the reader exactly at `el.end`.
+          if (trace && el.closed && checkpoint(el, isRecord)) control!.halt();
         }
       } else if (kind === 'identmelding') {
         if (el.local === 'PasientIdent' && el.parent?.parent === payload) {
           records++;
           run('record', el);
           const pid = attrAt(el, 'pid') ?? { value: '', start: el.start, end: el.nameEnd };
-          idents.push({ pid, typeId: attr(el, 'typeID')?.value.trim() ?? '', testUser: settings.testUsers.includes(pid.value) });
+          const typeId = attr(el, 'typeID')?.value.trim() ?? '';
+          const testUser = isTestRecord(el, { key: pid.value, personId: attr(el, 'fid')?.value, typeId }, settings);
+          idents.push({ pid, typeId, testUser });
         } else if (el.local === 'Institusjon' && el.parent === payload) {
+          const id = attrAt(el, 'institusjonID');
+          if (id) institutions.push(id);
           prune(el);
         }
       }
@@ -279,47 +435,97 @@ export function analyzeText(text: string, options: AnalyzeOptions): AnalysisResu
     },
   });
 
-  for (const issue of parsed.issues) {
+  const payloadRoot = resume ? undefined : findPayloadRoot(parsed.root);
+  return {
+    // `kind` was set inside the reader's callbacks, which the compiler cannot see.
+    kind: kind as DocumentKind,
+    envelope,
+    payloadRoot: payloadRoot ? { local: payloadRoot.local, ns: payloadRoot.ns, start: payloadRoot.start, nameEnd: payloadRoot.nameEnd } : undefined,
+    root: parsed.root,
+    header,
+    traced: trace !== undefined,
+    sink,
+    findings: sink.findings,
+    redirect: (r) => {
+      target = r;
+    },
+    issues,
+    persons,
+    idents,
+    institutions,
+    visitors,
+    apprecRoot,
+    stopped: parsed.stopped,
+    records,
+    checkpoints,
+    payloadPath,
+    headerEnd,
+    haltedAt: parsed.haltedAt,
+    textLength: text.length,
+  };
+}
+
+/** Brings a schema check past a child of the payload root read earlier (only the parent's state counts). */
+function replaySchema(schema: SchemaCheck, child: XmlElement): void {
+  // Without its subtree, text and end tag the child's own checks have nothing to report.
+  const shell: XmlElement = { ...child, children: [], text: '', textStart: -1, textEnd: -1, closed: false };
+  schema.open(shell);
+  schema.close(shell);
+}
+
+/**
+ * The document-level step: syntax findings, the rules' `end` checks on the summary, the Apprec check and
+ * the cap on findings, in the order analyzeText has always reported them.
+ */
+export function finishAnalysis(reading: Reading, options: AnalyzeOptions, t0: number): AnalysisResult {
+  const settings = options.settings;
+  let sink = reading.sink;
+  if (reading.traced) {
+    // A traced reading kept everything: the cap applies here exactly as it would have while reading.
+    sink = new FindingSink(settings, defaultSeverities(options.rules ?? RULES));
+    for (const f of reading.findings) sink.add(f);
+  }
+  const issues = reading.issues.length > MAX_SYNTAX_ISSUES ? reading.issues.slice(0, MAX_SYNTAX_ISSUES) : reading.issues;
+  for (const issue of issues) {
     sink.add({ code: 'xml-syntax', start: issue.start, end: issue.end, key: issue.key, args: issue.args });
   }
 
-  // `kind` was set inside the reader's callbacks, which the compiler cannot see.
-  const finalKind = kind as DocumentKind;
+  const kind = reading.kind;
   let summary: DocumentSummary | undefined;
-  if (finalKind === 'fagmelding') summary = { kind: finalKind, header, persons } satisfies FagmeldingSummary;
-  else if (finalKind === 'identmelding') summary = { kind: finalKind, header, idents } satisfies IdentmeldingSummary;
-  if (summary && !parsed.stopped) {
-    for (const { rule, visitor } of visitors) {
+  if (kind === 'fagmelding') summary = { kind, header: reading.header, persons: reading.persons } satisfies FagmeldingSummary;
+  else if (kind === 'identmelding') summary = { kind, header: reading.header, idents: reading.idents, institutions: reading.institutions } satisfies IdentmeldingSummary;
+  if (summary && !reading.stopped) {
+    const report = (f: FindingInput) => sink.add(f);
+    reading.redirect(report);
+    for (const { rule, visitor } of reading.visitors) {
       if (!visitor.end) continue;
       try {
         visitor.end(summary);
       } catch (err) {
-        reportRuleFailure(sink, rule.code, parsed.root, err);
+        reportRuleFailure(report, rule.code, reading.root, err);
       }
     }
   }
-  if (apprecRoot) checkApprec(apprecRoot, (f) => sink.add(f));
+  if (reading.apprecRoot) checkApprec(reading.apprecRoot, (f) => sink.add(f));
 
   if (sink.hidden > 0) {
     sink.findings.push({
       code: 'too-many-findings',
       severity: Severity.Information,
       start: 0,
-      end: Math.min(text.length, 1),
+      end: Math.min(reading.textLength, 1),
       key: 'analysis.tooMany',
       args: { shown: sink.findings.length, hidden: sink.hidden },
     });
   }
-  const root = parsed.root;
-  const payloadRoot = findPayloadRoot(root);
   return {
-    kind: finalKind,
-    envelope,
-    payloadRoot: payloadRoot ? { local: payloadRoot.local, ns: payloadRoot.ns, start: payloadRoot.start, nameEnd: payloadRoot.nameEnd } : undefined,
+    kind,
+    envelope: reading.envelope,
+    payloadRoot: reading.payloadRoot,
     findings: sink.findings,
     summary,
-    stopped: parsed.stopped,
-    stats: { records, ms: performance.now() - t0, hiddenFindings: sink.hidden },
+    stopped: reading.stopped,
+    stats: { records: reading.records, ms: performance.now() - t0, hiddenFindings: sink.hidden },
   };
 }
 
@@ -359,8 +565,8 @@ function checkEnvelopeType(payloadEl: XmlElement, k: PayloadKind | 'apprec', sin
   }
 }
 
-function reportRuleFailure(sink: FindingSink, code: RuleCode, el: XmlElement | null, err: unknown): void {
-  sink.add({
+function reportRuleFailure(report: (f: FindingInput) => void, code: RuleCode, el: XmlElement | null, err: unknown): void {
+  report({
     code,
     start: el?.start ?? 0,
     end: el?.nameEnd ?? 1,

@@ -3,7 +3,7 @@
  * `kpr check` command line and the editor's "Check File on Disk" (for files too large for the editor).
  */
 import { promises as fs } from 'node:fs';
-import { decodeXml } from '../xml/encoding';
+import { decodeXml, DecodedText } from '../xml/encoding';
 import { LineIndex } from '../xml/lineIndex';
 import { analyzeText, AnalysisResult } from './analyze';
 import { KprSettings, Severity } from './types';
@@ -17,31 +17,41 @@ export interface CheckedFile {
 }
 
 export async function checkFile(path: string, settings: KprSettings, shouldStop?: () => boolean): Promise<CheckedFile> {
-  const bytes = await fs.readFile(path);
-  return checkBytes(path, bytes, settings, shouldStop);
+  // The bytes are passed on, not kept: once decoded, a whole-year file's buffer can be freed while the
+  // text is analysed (this function's frame lives until the analysis is done).
+  return checkDecoded(path, decodeXml(await fs.readFile(path)), settings, shouldStop);
 }
 
 export function checkBytes(path: string, bytes: Uint8Array, settings: KprSettings, shouldStop?: () => boolean): CheckedFile {
-  const decoded = decodeXml(bytes);
+  return checkDecoded(path, decodeXml(bytes), settings, shouldStop);
+}
+
+function checkDecoded(path: string, decoded: DecodedText, settings: KprSettings, shouldStop?: () => boolean): CheckedFile {
+  const text = decoded.text;
+  let result: AnalysisResult;
   if (decoded.binary) {
-    const text = decoded.text;
-    return {
-      path,
-      text,
-      lines: new LineIndex(text),
-      encoding: decoded.encoding,
-      result: {
-        kind: 'other',
-        envelope: false,
-        findings: [{ code: 'xml-syntax', severity: Severity.Error, start: 0, end: Math.min(1, text.length), key: 'xml.binary', args: {} }],
-        stopped: false,
-        stats: { records: 0, ms: 0, hiddenFindings: 0 },
-      },
+    result = {
+      kind: 'other',
+      envelope: false,
+      findings: [{ code: 'xml-syntax', severity: Severity.Error, start: 0, end: Math.min(1, text.length), key: 'xml.binary', args: {} }],
+      stopped: false,
+      stats: { records: 0, ms: 0, hiddenFindings: 0 },
     };
+  } else {
+    result = analyzeText(text, { settings, shouldStop });
+    if (decoded.issue && result.kind !== 'other') {
+      result.findings.unshift({ code: 'xml-syntax', severity: Severity.Error, start: 0, end: Math.min(1, text.length), key: decoded.issue.key, args: decoded.issue.args });
+    }
   }
-  const result = analyzeText(decoded.text, { settings, shouldStop });
-  if (decoded.issue && result.kind !== 'other') {
-    result.findings.unshift({ code: 'xml-syntax', severity: Severity.Error, start: 0, end: Math.min(1, decoded.text.length), key: decoded.issue.key, args: decoded.issue.args });
-  }
-  return { path, text: decoded.text, lines: new LineIndex(decoded.text), encoding: decoded.encoding, result };
+  // Line positions are only needed to print findings: built on first use (a clean 49 MB file needs none).
+  let lines: LineIndex | undefined;
+  return {
+    path,
+    text,
+    get lines() {
+      return (lines ??= new LineIndex(text));
+    },
+    encoding: decoded.encoding,
+    result,
+  };
 }

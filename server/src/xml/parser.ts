@@ -81,8 +81,25 @@ export interface ParseOptions {
   shouldStop?: () => boolean;
   /** At most this many syntax issues are kept (default 1000). */
   maxIssues?: number;
-  /** Start reading at this offset instead of 0 (with `context` giving the open ancestors). */
+  /** Start reading at this offset instead of 0 (with `openElements` giving the open ancestors). */
   startOffset?: number;
+  /**
+   * The elements open at `startOffset`, outermost first: reading resumes inside them as if the text before
+   * had just been read (new children are appended to the innermost one). The array is not modified.
+   */
+  openElements?: readonly XmlElement[];
+  /** Lets a callback stop reading right after the tag it is handling (see `ParseResult.haltedAt`). */
+  control?: ParseControl;
+  /** Issues are appended to this array (also returned as `ParseResult.issues`), so callbacks can count them. */
+  issues?: XmlIssue[];
+}
+
+/** Passed in `ParseOptions.control`; a callback calls `halt()` to end reading after the current tag. */
+export class ParseControl {
+  halted = false;
+  halt(): void {
+    this.halted = true;
+  }
 }
 
 export interface ParseResult {
@@ -94,6 +111,13 @@ export interface ParseResult {
   declaredEncoding: string | undefined;
   /** True when the issue list was cut at `maxIssues`. */
   issuesTruncated: boolean;
+  /**
+   * When a callback halted reading through `ParseControl`: the offset after the tag it was handling.
+   * The elements still open are then left open (no recovery, no end-of-input checks) and listed in `open`.
+   */
+  haltedAt?: number;
+  /** With `haltedAt`: the elements open at that point, outermost first. */
+  open?: XmlElement[];
 }
 
 const XML_NS = 'http://www.w3.org/XML/1998/namespace';
@@ -109,17 +133,11 @@ const BANG = 33;
 const EQ = 61;
 const DQUOTE = 34;
 const SQUOTE = 39;
-const AMP = 38;
 const COLON = 58;
+
 
 function isSpace(c: number): boolean {
   return c === 32 || c === 10 || c === 9 || c === 13;
-}
-
-/** Characters that end a name. Kept permissive: strict name rules add nothing a user needs here. */
-function endsName(c: number): boolean {
-  return c === 32 || c === 10 || c === 9 || c === 13 || c === GT || c === SLASH || c === EQ || c === LT ||
-    c === DQUOTE || c === SQUOTE || Number.isNaN(c);
 }
 
 function isNameStart(c: number): boolean {
@@ -128,6 +146,86 @@ function isNameStart(c: number): boolean {
 
 const PREDEFINED: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
 
+/** A name as written, split once: extracts repeat a few dozen names a million times. */
+interface Name {
+  name: string;
+  prefix: string;
+  local: string;
+  hash: number;
+}
+
+function makeName(written: string, hash: number): Name {
+  const name = internalize(written);
+  const colon = name.indexOf(':');
+  return colon === -1 ? { name, prefix: '', local: name, hash } : { name, prefix: internalize(name.slice(0, colon)), local: internalize(name.slice(colon + 1)), hash };
+}
+
+/**
+ * V8's own copy of a string as a property name: string literals are such copies too, so the rules' and the
+ * schema check's many `el.local === 'TJENESTE'` compare two pointers instead of two strings.
+ */
+function internalize(s: string): string {
+  const key = Object.keys({ [s]: 0 })[0];
+  return key === s ? key : s;
+}
+
+/**
+ * Names are read through a trie of the names seen so far (shared by all documents, bounded): scanning a
+ * name walks it one character at a time, so a known name is recognised exactly in the same pass that
+ * finds its end, and every element with that name shares one string. Columns are the usual name
+ * characters; anything else (rare) takes the slower path below.
+ */
+const COLUMN = new Uint8Array(128).fill(255);
+for (const c of [32, 10, 9, 13, GT, SLASH, EQ, LT, DQUOTE, SQUOTE]) COLUMN[c] = 0;
+let columns = 1;
+for (const ch of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_:.-') COLUMN[ch.charCodeAt(0)] = columns++;
+const WIDTH = columns;
+const MAX_NODES = 8192;
+// Allocated once at full size (about 1 MB, only the used part is ever touched) and never replaced, so the
+// compiled scanner keeps a fixed pointer to it; 16-bit entries keep the hot part small in the cache.
+const trie = new Uint16Array(MAX_NODES * WIDTH);
+const trieNames: (Name | undefined)[] = new Array(MAX_NODES).fill(undefined);
+let trieNodes = 1; // node 0 is the root
+
+function addNode(node: number, col: number): number {
+  if (trieNodes >= MAX_NODES) return 0;
+  const n = trieNodes++;
+  trie[node * WIDTH + col] = n;
+  return n;
+}
+
+/**
+ * Names outside the trie (unusual characters, or the trie is full), by hash of their characters. A hit
+ * is verified character by character; a collision just replaces the slot.
+ */
+const NAME_SLOTS = 4096;
+const names: (Name | undefined)[] = new Array(NAME_SLOTS).fill(undefined);
+
+function internName(text: string, start: number, end: number, hash: number): Name {
+  const slot = hash & (NAME_SLOTS - 1);
+  const cached = names[slot];
+  if (cached !== undefined && cached.hash === hash && sameChars(cached.name, text, start, end)) return cached;
+  const n = makeName(flat(text.slice(start, end)), hash);
+  names[slot] = n;
+  return n;
+}
+
+/** True when `text` holds exactly `name` from `start` to `end` (a plain loop: `startsWith` costs a builtin call). */
+function sameChars(name: string, text: string, start: number, end: number): boolean {
+  const n = name.length;
+  if (n !== end - start) return false;
+  for (let i = 0; i < n; i++) if (name.charCodeAt(i) !== text.charCodeAt(start + i)) return false;
+  return true;
+}
+
+/**
+ * A sequential copy of a string: V8 makes longer slices views into their source, which would keep a whole
+ * document alive from the name table and make every `charCodeAt` on the name take a slower path.
+ */
+function flat(s: string): string {
+  return s.length < 13 ? s : s.split('').join('');
+}
+
 export function parseXml(text: string, options: ParseOptions = {}): ParseResult {
   return new Reader(text, options).run();
 }
@@ -135,23 +233,34 @@ export function parseXml(text: string, options: ParseOptions = {}): ParseResult 
 class Reader {
   private pos: number;
   private readonly len: number;
-  private readonly issues: XmlIssue[] = [];
+  private readonly issues: XmlIssue[];
   private issuesTruncated = false;
   private readonly maxIssues: number;
-  private stack: XmlElement[] = [];
+  private readonly stack: XmlElement[];
   private root: XmlElement | null = null;
   private rootClosed = false;
   private declaredEncoding: string | undefined;
   private stopped = false;
   private tagCount = 0;
+  private readonly onOpen: ((el: XmlElement) => void) | undefined;
+  private readonly onClose: ((el: XmlElement) => void) | undefined;
+  private readonly shouldStop: (() => boolean) | undefined;
+  private readonly control: ParseControl | undefined;
 
   constructor(
     private readonly text: string,
-    private readonly options: ParseOptions,
+    options: ParseOptions,
   ) {
     this.pos = options.startOffset ?? 0;
     this.len = text.length;
     this.maxIssues = options.maxIssues ?? 1000;
+    this.issues = options.issues ?? [];
+    this.onOpen = options.onOpen;
+    this.onClose = options.onClose;
+    this.shouldStop = options.shouldStop;
+    this.control = options.control;
+    this.stack = options.openElements ? options.openElements.slice() : [];
+    if (this.stack.length > 0) this.root = this.stack[0];
   }
 
   private issue(key: string, start: number, end: number, args: MessageArgs = {}): void {
@@ -164,26 +273,37 @@ class Reader {
 
   run(): ParseResult {
     const text = this.text;
-    if (this.pos === 0 && text.charCodeAt(0) === 0xfeff) this.pos = 1;
-    if (this.len === 0 || text.trim().length === 0) {
-      this.issue('xml.empty', 0, 0);
-      return this.result();
+    const len = this.len;
+    const control = this.control;
+    if (this.pos === 0) {
+      if (text.charCodeAt(0) === 0xfeff) this.pos = 1;
+      if (len === 0 || text.trim().length === 0) {
+        this.issue('xml.empty', 0, 0);
+        return this.result();
+      }
     }
-    while (this.pos < this.len) {
-      const lt = text.indexOf('<', this.pos);
+    while (this.pos < len) {
+      const pos = this.pos;
+      const lt = text.indexOf('<', pos);
       if (lt === -1) {
-        this.textSegment(this.pos, this.len);
-        this.pos = this.len;
+        this.textSegment(pos, len);
+        this.pos = len;
         break;
       }
-      if (lt > this.pos) this.textSegment(this.pos, lt);
+      if (lt > pos) this.textSegment(pos, lt);
       this.pos = lt;
       const c = text.charCodeAt(lt + 1);
       if (c === SLASH) this.endTag();
       else if (c === BANG) this.bang();
       else if (c === QMARK) this.processingInstruction();
       else this.startTag();
-      if ((++this.tagCount & 4095) === 0 && this.options.shouldStop?.()) {
+      if (control !== undefined && control.halted) {
+        const r = this.result();
+        r.haltedAt = this.pos;
+        r.open = this.stack.slice();
+        return r;
+      }
+      if ((++this.tagCount & 4095) === 0 && this.shouldStop !== undefined && this.shouldStop()) {
         this.stopped = true;
         return this.result();
       }
@@ -192,11 +312,11 @@ class Reader {
     while (this.stack.length > 0) {
       const el = this.stack.pop()!;
       this.issue('xml.unclosedElement', el.start, el.nameEnd, { name: el.name });
-      el.end = this.len;
-      el.endTagStart = this.len;
+      el.end = len;
+      el.endTagStart = len;
       this.close(el);
     }
-    if (!this.root) this.issue('xml.noRoot', 0, Math.min(this.len, 1));
+    if (!this.root) this.issue('xml.noRoot', 0, Math.min(len, 1));
     return this.result();
   }
 
@@ -272,18 +392,88 @@ class Reader {
     return out + raw.slice(last);
   }
 
+  /** Scans a name from `start`; returns its interned form, with `this.pos` set after it. */
+  private scanName(start: number): Name {
+    const text = this.text;
+    const len = this.len;
+    let p = start;
+    let node = 0;
+    while (p < len) {
+      const c = text.charCodeAt(p);
+      const col = c < 128 ? COLUMN[c] : 255;
+      if (col === 0) break;
+      let next = col === 255 ? 0 : trie[node * WIDTH + col];
+      if (next === 0 && (col === 255 || (next = addNode(node, col)) === 0)) return this.scanNameSlowly(start, p);
+      node = next;
+      p++;
+    }
+    this.pos = p;
+    const known = trieNames[node];
+    if (known !== undefined) return known;
+    const n = makeName(flat(text.slice(start, p)), 0);
+    if (node !== 0) trieNames[node] = n;
+    return n;
+  }
+
+  /** The rest of `scanName` for names the trie does not take. */
+  private scanNameSlowly(start: number, from: number): Name {
+    const text = this.text;
+    const len = this.len;
+    let h = 0;
+    for (let i = start; i < from; i++) h = (Math.imul(h, 31) + text.charCodeAt(i)) | 0;
+    let p = from;
+    while (p < len) {
+      const c = text.charCodeAt(p);
+      if (c < 128 && COLUMN[c] === 0) break;
+      h = (Math.imul(h, 31) + c) | 0;
+      p++;
+    }
+    this.pos = p;
+    return internName(text, start, p, h);
+  }
+
+  /**
+   * The end tag of the open element, written plainly (`</name>`): walks the trie without adding to it.
+   * Returns false when the tag needs the full treatment.
+   */
+  private plainEndTag(top: XmlElement, start: number): boolean {
+    const text = this.text;
+    let p = start + 2;
+    let node = 0;
+    for (;;) {
+      const c = text.charCodeAt(p);
+      const col = c < 128 ? COLUMN[c] : 255;
+      if (col === 0) break;
+      if (col === 255) return false;
+      node = trie[node * WIDTH + col];
+      if (node === 0) return false;
+      p++;
+    }
+    if (text.charCodeAt(p) !== GT) return false;
+    const known = trieNames[node];
+    if (known === undefined || known.name !== top.name) return false;
+    this.stack.pop();
+    this.pos = p + 1;
+    top.endTagStart = start;
+    top.end = p + 1;
+    top.closed = true;
+    this.close(top);
+    return true;
+  }
+
   private startTag(): void {
     const text = this.text;
+    const len = this.len;
     const start = this.pos;
-    let p = start + 1;
-    const c0 = text.charCodeAt(p);
+    const c0 = text.charCodeAt(start + 1);
     if (!isNameStart(c0)) {
       this.issue('xml.badTagStart', start, start + 1);
       this.pos = start + 1;
       return;
     }
-    while (p < this.len && !endsName(text.charCodeAt(p))) p++;
-    const name = text.slice(start + 1, p);
+    const nm = this.scanName(start + 1);
+    const name = nm.name;
+    let p = this.pos;
     const nameEnd = p;
     let attrs: XmlAttr[] = NONE;
     let selfClosing = false;
@@ -291,8 +481,8 @@ class Reader {
     let nsDecls: Record<string, string> | null = null;
     // Attributes.
     for (;;) {
-      while (p < this.len && isSpace(text.charCodeAt(p))) p++;
-      if (p >= this.len) break;
+      while (p < len && isSpace(text.charCodeAt(p))) p++;
+      if (p >= len) break;
       const c = text.charCodeAt(p);
       if (c === GT) {
         p++;
@@ -307,72 +497,89 @@ class Reader {
       }
       if (c === LT) break; // a new tag begins: this one was never finished
       const aStart = p;
-      while (p < this.len && !endsName(text.charCodeAt(p))) p++;
+      const an = this.scanName(p);
+      p = this.pos;
       if (p === aStart) {
         this.issue('xml.badAttribute', p, p + 1, { element: name });
         p++;
         continue;
       }
-      const aName = text.slice(aStart, p);
-      while (p < this.len && isSpace(text.charCodeAt(p))) p++;
+      const aName = an.name;
+      while (p < len && isSpace(text.charCodeAt(p))) p++;
       if (text.charCodeAt(p) !== EQ) {
         this.issue('xml.attrNoValue', aStart, p, { name: aName });
         continue;
       }
       p++;
-      while (p < this.len && isSpace(text.charCodeAt(p))) p++;
+      while (p < len && isSpace(text.charCodeAt(p))) p++;
       const q = text.charCodeAt(p);
       let valueStart: number;
       let valueEnd: number;
+      let value: string;
       if (q === DQUOTE || q === SQUOTE) {
         valueStart = p + 1;
-        const close = text.indexOf(q === DQUOTE ? '"' : "'", valueStart);
-        const nextLt = text.indexOf('<', valueStart);
-        if (close === -1 || (nextLt !== -1 && nextLt < close)) {
-          // Unterminated value or '<' inside it: report and stop the tag at the next '<'.
-          this.issue(close === -1 ? 'xml.attrUnterminated' : 'xml.ltInAttr', aStart, Math.min(nextLt === -1 ? this.len : nextLt, aStart + 200), {
-            name: aName,
-          });
-          p = nextLt === -1 ? this.len : nextLt;
+        // Scan the value once: it ends at the quote; a '<' first means the tag was never finished.
+        let v = valueStart;
+        let amp = false;
+        let cv = 0;
+        while (v < len) {
+          cv = text.charCodeAt(v);
+          if (cv === q || cv === LT) break;
+          if (cv === 38 /* & */) amp = true;
+          v++;
+        }
+        if (v >= len || cv === LT) {
+          // Unterminated value or '<' inside it: report and stop the tag at the '<'. It is a '<' inside the
+          // value when the quote follows before the next '>'; the search stops there so that how a tag is read
+          // never depends on text after the next tag (the incremental analysis relies on that).
+          let inValue = false;
+          if (v < len) {
+            const gt = text.indexOf('>', v);
+            const close = text.indexOf(q === DQUOTE ? '"' : "'", v);
+            inValue = close !== -1 && (gt === -1 || close < gt);
+          }
+          this.issue(inValue ? 'xml.ltInAttr' : 'xml.attrUnterminated', aStart, Math.min(v, aStart + 200), { name: aName });
+          p = v;
           break;
         }
-        valueEnd = close;
-        p = close + 1;
+        valueEnd = v;
+        p = v + 1;
+        value = text.slice(valueStart, valueEnd);
+        if (amp) value = this.decode(value, valueStart);
       } else {
         valueStart = p;
-        while (p < this.len && !isSpace(text.charCodeAt(p)) && text.charCodeAt(p) !== GT && text.charCodeAt(p) !== LT) p++;
+        while (p < len && !isSpace(text.charCodeAt(p)) && text.charCodeAt(p) !== GT && text.charCodeAt(p) !== LT) p++;
         valueEnd = p;
         this.issue('xml.attrNoQuote', aStart, p, { name: aName });
+        value = text.slice(valueStart, valueEnd);
+        if (value.indexOf('&') !== -1) value = this.decode(value, valueStart);
       }
-      let value = text.slice(valueStart, valueEnd);
-      if (value.indexOf('&') !== -1) value = this.decode(value, valueStart);
-      const colon = aName.indexOf(':');
-      const prefix = colon === -1 ? '' : aName.slice(0, colon);
-      const local = colon === -1 ? aName : aName.slice(colon + 1);
       for (let i = 0; i < attrs.length; i++) {
         if (attrs[i].name === aName) this.issue('xml.duplicateAttr', aStart, valueEnd + 1, { name: aName });
       }
-      if (aName === 'xmlns' || prefix === 'xmlns') {
-        (nsDecls ??= {})[prefix === 'xmlns' ? local : ''] = value;
+      const prefix = an.prefix;
+      if (prefix === 'xmlns' || aName === 'xmlns') {
+        (nsDecls ??= {})[prefix === 'xmlns' ? an.local : ''] = value;
       }
-      const a: XmlAttr = { name: aName, prefix, local, value, start: aStart, end: Math.min(valueEnd + 1, this.len), valueStart, valueEnd };
+      const a: XmlAttr = { name: aName, prefix, local: an.local, value, start: aStart, end: Math.min(valueEnd + 1, len), valueStart, valueEnd };
       if (attrs === NONE) attrs = [a];
       else attrs.push(a);
     }
     if (!closedTag) this.issue('xml.unterminatedTag', start, nameEnd, { name });
     this.pos = p;
 
-    const parent = this.stack.length > 0 ? this.stack[this.stack.length - 1] : null;
+    const stack = this.stack;
+    const parent = stack.length > 0 ? stack[stack.length - 1] : null;
     const scope: NsScope = nsDecls ? { ...(parent ? parent.nsScope : ROOT_SCOPE), ...nsDecls } : parent ? parent.nsScope : ROOT_SCOPE;
-    const colon = name.indexOf(':');
-    const prefix = colon === -1 ? '' : name.slice(0, colon);
-    const local = colon === -1 ? name : name.slice(colon + 1);
-    let ns = scope[prefix];
+    const prefix = nm.prefix;
+    // An unprefixed element that declares nothing is in its unprefixed parent's namespace (no lookup).
+    let ns = prefix === '' && nsDecls === null && parent !== null && parent.prefix === '' ? parent.ns : scope[prefix];
     if (ns === undefined) {
       this.issue('xml.unboundPrefix', start + 1, start + 1 + prefix.length, { prefix });
       ns = '';
     }
-    for (const a of attrs) {
+    for (let i = 0; i < attrs.length; i++) {
+      const a = attrs[i];
       if (a.prefix && a.prefix !== 'xmlns' && scope[a.prefix] === undefined) {
         this.issue('xml.unboundPrefix', a.start, a.start + a.prefix.length, { prefix: a.prefix });
       }
@@ -380,7 +587,7 @@ class Reader {
     const el: XmlElement = {
       name,
       prefix,
-      local,
+      local: nm.local,
       ns,
       start,
       nameEnd,
@@ -406,45 +613,31 @@ class Reader {
     } else {
       this.root = el;
     }
-    this.options.onOpen?.(el);
+    if (this.onOpen !== undefined) this.onOpen(el);
     if (selfClosing) {
       this.close(el);
     } else {
-      this.stack.push(el);
+      stack.push(el);
     }
   }
 
   private close(el: XmlElement): void {
     if (el.parent === null && el === this.root) this.rootClosed = true;
-    this.options.onClose?.(el);
+    if (this.onClose !== undefined) this.onClose(el);
   }
 
   private endTag(): void {
     const text = this.text;
     const start = this.pos;
+    const stack = this.stack;
     // Fast path: the end tag of the open element, written plainly (no slice, no search).
-    const stack0 = this.stack;
-    if (stack0.length > 0) {
-      const top = stack0[stack0.length - 1];
-      const after = start + 2 + top.name.length;
-      if (text.charCodeAt(after) === GT && text.startsWith(top.name, start + 2)) {
-        stack0.pop();
-        this.pos = after + 1;
-        top.endTagStart = start;
-        top.end = after + 1;
-        top.closed = true;
-        this.close(top);
-        return;
-      }
-    }
-    let p = start + 2;
-    while (p < this.len && !endsName(text.charCodeAt(p))) p++;
-    const name = text.slice(start + 2, p);
+    if (stack.length > 0 && this.plainEndTag(stack[stack.length - 1], start)) return;
+    const name = this.scanName(start + 2).name;
+    let p = this.pos;
     while (p < this.len && isSpace(text.charCodeAt(p))) p++;
     if (text.charCodeAt(p) === GT) p++;
     else this.issue('xml.unterminatedTag', start, p, { name: '/' + name });
     this.pos = p;
-    const stack = this.stack;
     if (stack.length === 0) {
       this.issue('xml.strayEnd', start, p, { name });
       return;
