@@ -7,6 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { makePersonId } from '../server/src/domain/identifiers';
 import { generateExtract, serializeFagmelding, serializeIdentmelding } from '../test/fixtures/generator';
+import { generateMapping, serializeMapping } from '../test/fixtures/mappingGenerator';
 import { Rng } from '../test/fixtures/rng';
 
 const out = path.resolve(process.argv[2] ?? 'demo');
@@ -18,15 +19,21 @@ const housing = model.persons[3].services[0];
 housing.code = 12;
 housing.orgNumber = '974589095';
 // An org number with a wrong check digit on a service that requires one.
-const p5 = model.persons[5].services.find((s) => s.orgNumber);
-if (p5) p5.orgNumber = p5.orgNumber!.slice(0, 8) + String((Number(p5.orgNumber!.slice(8)) + 1) % 10);
+const wrongOrg = model.persons.slice(5).flatMap((p) => p.services).find((s) => s.orgNumber && s.code !== 12);
+if (wrongOrg) wrongOrg.orgNumber = wrongOrg.orgNumber!.slice(0, 8) + String((Number(wrongOrg.orgNumber!.slice(8)) + 1) % 10);
 // Hours per month entered as hours per week.
 model.persons[7].services[0].hoursPerWeek = '180.00';
 // A «Donald Duck» test person: a +80 synthetic number in the identmelding.
 const test = model.persons[9];
 if (test.identity) test.identity.fid = makePersonId(new Rng('demo-test-person'), { kind: 'test-tenor', birthDate: test.birthDate });
 
+// The municipality's mapping, made from the extract before the problems above, with one wrong org number.
+const mapping = generateMapping(generateExtract({ seed: 'demo', persons: 40, year, refusedShare: 0 }), { seed: 'demo', history: true });
+const withOrg = mapping.rows.find((r) => /^\d{9}$/.test(r.orgnr));
+if (withOrg) withOrg.orgnr = withOrg.orgnr.slice(0, 8) + String((Number(withOrg.orgnr[8]) + 3) % 10);
+
 mkdirSync(out, { recursive: true });
+writeFileSync(path.join(out, 'tjenester.kprmap'), serializeMapping(mapping));
 writeFileSync(path.join(out, `fagmelding-${year}.xml`), serializeFagmelding(model));
 writeFileSync(path.join(out, `identmelding-${year}.xml`), serializeIdentmelding(model));
 console.log(`Demo extract for ${year} (40 synthetic persons) written to ${out}`);
