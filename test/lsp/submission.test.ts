@@ -313,7 +313,7 @@ describe('submission over LSP', function () {
         mine.filter((p) => p.phase === 'sending' || p.phase === 'sent').every((p) => !p.cancellable),
         'a message handed to the bus cannot be called back',
       );
-      assert.match(mine.find((p) => p.phase === 'sending')!.message, /^Sending KPR_IPL to local – can no longer be cancelled/);
+      assert.match(mine.find((p) => p.phase === 'sending')!.message, /^Sending KPR_IPL to Local receiver – can no longer be cancelled/);
 
       const ids = result.sendings.map((s) => s.msgId!);
       for (const id of ids) {
@@ -321,7 +321,7 @@ describe('submission over LSP', function () {
         assert.equal(a.kind, 'apprec');
         assert.equal(a.isNew, true);
         assert.equal(a.state, 'accepted', a.message);
-        assert.match(a.message, /^Apprec for KPR_I(PL|DE) \((fag|ident)melding-10\.xml\) to local: OK – accepted\.$/);
+        assert.match(a.message, /^Apprec for KPR_I(PL|DE) \((fag|ident)melding-10\.xml\) to Local receiver: OK – accepted\.$/);
       }
       await n.listener.waitFor((s) => s.env === 'local' && s.state === 'connected', 'the listener connected');
 
@@ -512,7 +512,7 @@ describe('submission over LSP', function () {
       await answer(ideMsg, '1');
       const rejected = await n.apprecs.waitFor((a) => a.msgId === ipl, 'the rejection');
       assert.equal(rejected.state, 'rejected');
-      assert.equal(rejected.message, `Apprec for KPR_IPL (fagmelding-21.xml) to local: Rejected (Avvist).`);
+      assert.equal(rejected.message, `Apprec for KPR_IPL (fagmelding-21.xml) to Local receiver: Rejected (Avvist).`);
       const accepted = await n.apprecs.waitFor((a) => a.msgId === ide, 'the OK');
       assert.equal(accepted.state, 'accepted');
       await n.listener.waitFor((s) => s.env === 'local' && s.state === 'connected' && /signed with KPR's signing certificate/.test(s.trust ?? ''), 'a listener that trusts KPR only');

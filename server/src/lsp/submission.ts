@@ -812,7 +812,7 @@ export class SubmissionService {
   private progressOf(e: SubmitProgress, lang: Lang): Omit<SubmitProgressParams, 'submissionId' | 'env'> {
     const file = displayName(e.file);
     const base = { phase: e.phase, file, index: e.index, total: e.total, cancellable: e.cancellable, ...(e.type ? { type: e.type } : {}), ...(e.msgId ? { msgId: e.msgId } : {}) };
-    const args = { file, type: e.type ?? '', msgId: e.msgId ?? '', env: e.env };
+    const args = { file, type: e.type ?? '', msgId: e.msgId ?? '', env: envName(e.env, lang) };
     switch (e.phase) {
       case 'checking':
         return { ...base, message: t(lang, 'lsp.progress.checking', args) };
@@ -891,7 +891,7 @@ export class SubmissionService {
     let params: ApprecReceivedParams;
     switch (e.kind) {
       case 'apprec': {
-        const args = { type: e.entry.type, file: displayName(e.entry.file), env: s.env, status: statusText(e.apprec.status.code, lang) };
+        const args = { type: e.entry.type, file: displayName(e.entry.file), env: envName(s.env, lang), status: statusText(e.apprec.status.code, lang) };
         params = {
           env: s.env,
           kind: 'apprec',
@@ -916,7 +916,7 @@ export class SubmissionService {
           message: t(lang, 'lsp.apprec.transport', {
             type: e.entry.type,
             file: displayName(e.entry.file),
-            env: s.env,
+            env: envName(s.env, lang),
             condition: e.error.errorCondition,
             description: maskPersonIds(e.error.errorDescription),
           }),
@@ -1145,4 +1145,16 @@ function errorText(code: string, lang: Lang, given: string | undefined): string 
   const known = APPREC_ERROR_CODES[code];
   if (known) return lang === 'nb' ? known.dn : known.en;
   return given ? maskPersonIds(given) : undefined;
+}
+
+const ENV_NAMES: Record<string, { nb: string; en: string }> = {
+  prod: { nb: 'Produksjon', en: 'Production' },
+  qa: { nb: 'QA', en: 'QA' },
+  test: { nb: 'Test', en: 'Test' },
+  local: { nb: 'Lokal mottaker', en: 'Local receiver' },
+};
+
+/** The environment as the side panel and the progress name it (client/src/views/model/format.ts envLabel). */
+function envName(env: string, lang: Lang): string {
+  return ENV_NAMES[env]?.[lang] ?? env;
 }
