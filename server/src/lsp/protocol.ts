@@ -2,6 +2,7 @@
  * The custom part of the protocol between the VS Code client and the language server (`kpr/<verb>`),
  * shared by both sides and the tests so the shapes cannot drift apart.
  */
+import type { JournalState } from '../submit/journal';
 import type { Diagnostic } from 'vscode-languageserver';
 import type { DocumentKind } from '../analysis/types';
 
@@ -245,15 +246,8 @@ export interface JournalParams {
   scopeUri?: string;
 }
 
-export type SendingState =
-  | 'sending'
-  | 'sending-unconfirmed'
-  | 'sent'
-  | 'failed'
-  | 'transport-error'
-  | 'accepted'
-  | 'accepted-with-errors'
-  | 'rejected';
+/** A sending's state, as the journal keeps it (type-only: the client bundle gets no journal code). */
+export type SendingState = JournalState;
 
 export interface ApprecErrorInfo {
   code: string;
