@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { analyzeText, AnalysisResult } from '../../server/src/analysis/analyze';
-import { commonPrefix, commonSuffix, IncrementalAnalyzer } from '../../server/src/analysis/incremental';
+import { commonPrefix, commonSuffix, IncrementalAnalyzer, mergeChange } from '../../server/src/analysis/incremental';
 import { defaultSettings, KprSettings } from '../../server/src/analysis/types';
 import { generateExtract, serializeFagmelding, serializeIdentmelding, wrapInMsgHead } from '../fixtures/generator';
 import { Rng } from '../fixtures/rng';
@@ -165,6 +165,29 @@ describe('incremental analysis', function () {
     const ide = serializeIdentmelding(model);
     assertSameAsFull(analyzer.analyze(ide, other), ide, other, 'identmelding');
     assert.equal(analyzer.lastMode, 'full');
+  });
+
+  it('merges several edits into one span that the analyzer accepts', () => {
+    const rng = new Rng('merge-change');
+    const settings = defaultSettings();
+    let text = extractWithProblems(13, 12);
+    const analyzer = new IncrementalAnalyzer();
+    analyzer.analyze(text, settings);
+    for (let round = 0; round < 40; round++) {
+      const before = text;
+      let span: { start: number; oldEnd: number; newEnd: number } | undefined;
+      for (let k = rng.int(1, 4); k > 0; k--) {
+        const near = span ? rng.int(Math.max(0, span.start - 50), Math.min(text.length, span.newEnd + 50)) : rng.int(0, text.length);
+        const e = Math.min(text.length, near + rng.int(0, 8));
+        const insert = ['', '1', '\n', 'ab'][rng.int(0, 3)];
+        text = text.slice(0, near) + insert + text.slice(e);
+        span = span ? mergeChange(span, near, e, insert.length) : { start: near, oldEnd: e, newEnd: near + insert.length };
+      }
+      // The merged span says exactly what changed: outside it both texts agree.
+      assert.equal(before.slice(0, span!.start), text.slice(0, span!.start));
+      assert.equal(before.slice(span!.oldEnd), text.slice(span!.newEnd));
+      assertSameAsFull(analyzer.analyze(text, settings, undefined, span), text, settings, `round ${round}`);
+    }
   });
 
   it('finds the changed span of two texts', () => {

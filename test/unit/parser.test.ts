@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { ParseControl, parseXml, XmlElement } from '../../server/src/xml/parser';
 import { decodeXml } from '../../server/src/xml/encoding';
 import { LineIndex } from '../../server/src/xml/lineIndex';
+import { Rng } from '../fixtures/rng';
 
 function keys(xml: string): string[] {
   return parseXml(xml).issues.map((i) => i.key);
@@ -196,5 +197,29 @@ describe('Windows-1252', () => {
     const d = decodeXml(bytes);
     assert.equal(d.encoding, 'windows-1252');
     assert.ok(d.text.includes('€ – ’æ'), JSON.stringify(d.text));
+  });
+});
+
+describe('line index', () => {
+  it('moves to an edited text exactly as a new index of that text would (withEdit)', () => {
+    const rng = new Rng('line-index');
+    let text = Array.from({ length: 6000 }, (_, i) => (i % 7 === 0 ? '' : `line ${i}`)).join('\n');
+    let lines = new LineIndex(text);
+    const inserts = ['', 'x', '\n', '\n\n', 'a\nb', '\r\n', 'tail\n'];
+    for (let k = 0; k < 300; k++) {
+      const start = rng.int(0, text.length);
+      const oldEnd = Math.min(text.length, start + rng.int(0, 40));
+      const insert = inserts[rng.int(0, inserts.length - 1)];
+      text = text.slice(0, start) + insert + text.slice(oldEnd);
+      lines = lines.withEdit(text, start, oldEnd, start + insert.length);
+      const fresh = new LineIndex(text);
+      assert.equal(lines.lineCount, fresh.lineCount, `edit ${k}`);
+      for (let j = 0; j < 20; j++) {
+        const o = rng.int(0, text.length);
+        assert.deepEqual(lines.positionAt(o), fresh.positionAt(o), `edit ${k}, offset ${o}`);
+      }
+      const line = rng.int(0, fresh.lineCount - 1);
+      assert.equal(lines.lineStart(line), fresh.lineStart(line));
+    }
   });
 });

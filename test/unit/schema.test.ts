@@ -182,6 +182,17 @@ describe('schema: values (facets)', () => {
     assert.deepEqual(withSource(fag(person()), 'fagmelding'), []);
   });
 
+  it('the analysis gives the check the text: " K" in <peKjonn> is an error, as xmllint says', () => {
+    const xml = edit(fag(person()), '<peKjonn>K</peKjonn>', '<peKjonn> K</peKjonn>');
+    const [f] = expectFindings(xml, 'schema', ['K'], { language: 'en' });
+    assert.match(f.message, /^" K" is not an allowed value for <peKjonn>/);
+    assert.equal(f.severity, Severity.Error);
+    expectNone(fag(person()), 'schema');
+    // Collapsed types (xs:short) still accept the spaces, with libxml2's warning only.
+    const padded = findings(edit(fag(person()), '<peAlder>84</peAlder>', '<peAlder> 84 </peAlder>'), 'schema');
+    assert.deepEqual(padded.map((s) => [s.at, s.severity]), [['84', Severity.Warning]]);
+  });
+
   it('warns about spaces around xs:int/xs:short/xs:date values, which libxml2 rejects', () => {
     const seen = withSource(edit(fag(person()), '<peAlder>84</peAlder>', '<peAlder> 84 </peAlder>'), 'fagmelding');
     assert.deepEqual(seen.map((s) => [s.at, s.key, s.severity]), [['84', 'schema.value.padded', Severity.Warning]]);

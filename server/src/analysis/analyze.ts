@@ -200,6 +200,18 @@ export interface Checkpoint {
   children: number;
   /** True when the child was a record (PERSON). */
   record: boolean;
+  /** Echo ranges (`Reading.echoes`). */
+  echoes: number;
+}
+
+/**
+ * The span of an element closed by its own end tag that contains an element the reader had to close by
+ * recovery (a misspelt or missing end tag): the schema findings inside it are echoes of that one syntax
+ * error (the following siblings were read as the broken element's children) and are not reported.
+ */
+export interface EchoRange {
+  start: number;
+  end: number;
 }
 
 /** Reading that starts at a checkpoint of an earlier reading instead of at the start of the text. */
@@ -223,9 +235,9 @@ export interface Reading {
   payloadRoot?: AnalysisResult['payloadRoot'];
   root: XmlElement | null;
   header: HeaderInfo;
-  /** True when read with `trace`: nothing was capped. */
+  /** True when read with `trace`: kept for incremental updates. */
   traced: boolean;
-  /** The reading's findings sink: its findings in the order reported (when traced, all of them). */
+  /** The reading's findings sink: all its findings in the order reported (the cap is applied when finishing). */
   sink: FindingSink;
   /** The findings to finish with: `sink.findings`, or a list spliced together by incremental.ts. */
   findings: Finding[];
@@ -233,6 +245,8 @@ export interface Reading {
   redirect(report: (f: FindingInput) => void): void;
   /** Syntax problems, in reading order (all of them when traced). */
   issues: XmlIssue[];
+  /** Where schema findings are echoes of a syntax error, in the order the ranges closed. */
+  echoes: EchoRange[];
   persons: PersonSummary[];
   idents: IdentmeldingSummary['idents'];
   institutions: ValueAt[];
@@ -263,7 +277,9 @@ export function readDocument(text: string, options: AnalyzeOptions, trace?: Read
   const settings = options.settings;
   const rules = options.rules ?? RULES;
   const defaults = defaultSeverities(rules);
-  const sink = new FindingSink(trace ? { ...settings, maxFindings: Number.POSITIVE_INFINITY } : settings, defaults);
+  // Nothing is capped while reading: echoes of a syntax error are only known when their range closes, and
+  // they must not take the place of findings the cap would otherwise show (finishAnalysis caps).
+  const sink = new FindingSink({ ...settings, maxFindings: Number.POSITIVE_INFINITY }, defaults);
   const resume = trace?.resume;
 
   let kind: DocumentKind = 'other';
@@ -282,6 +298,9 @@ export function readDocument(text: string, options: AnalyzeOptions, trace?: Read
   const institutions: ValueAt[] = [];
   const issues: XmlIssue[] = [];
   const checkpoints: Checkpoint[] = [];
+  const echoes: EchoRange[] = [];
+  // Elements with a child closed by recovery (or an element inside closed so), until they close themselves.
+  const tainted = new Set<XmlElement>();
   // While a resumed reading brings the schema check and the rules to where they stood, what they report
   // was already reported by the reading that made the checkpoint.
   let muted = false;
@@ -319,7 +338,8 @@ export function readDocument(text: string, options: AnalyzeOptions, trace?: Read
   const startPayload = (el: XmlElement, k: PayloadKind) => {
     kind = k;
     payload = el;
-    schema = createSchemaCheck(k, el, report, settings);
+    // The text lets the check see white space around string values that the reader trims (KPR counts it).
+    schema = createSchemaCheck(k, el, report, settings, text);
     const active = rules.filter((r) => r.kinds.includes(k));
     visitors = [];
     for (const rule of active) {
@@ -349,6 +369,7 @@ export function readDocument(text: string, options: AnalyzeOptions, trace?: Read
       records: (base?.records ?? 0) + persons.length,
       children: el.parent!.children.length,
       record,
+      echoes: (base?.echoes ?? 0) + echoes.length,
     };
     checkpoints.push(cp);
     return resume !== undefined && resume.stopAt(cp);
@@ -398,6 +419,10 @@ export function readDocument(text: string, options: AnalyzeOptions, trace?: Read
       schema?.open(el);
     },
     onClose: (el) => {
+      // The nearest ancestor closed by its own end tag bounds the echoes of a recovery close below it.
+      // (A checkpoint never falls inside such an ancestor, so nothing of this carries across one.)
+      if (tainted.size !== 0 && tainted.delete(el) && el.closed) echoes.push({ start: el.start, end: el.end });
+      if (!el.closed && el.parent) tainted.add(el.parent);
       if (!payload) return;
       schema?.close(el);
       if (kind === 'fagmelding') {
@@ -450,6 +475,7 @@ export function readDocument(text: string, options: AnalyzeOptions, trace?: Read
       target = r;
     },
     issues,
+    echoes,
     persons,
     idents,
     institutions,
@@ -480,10 +506,11 @@ function replaySchema(schema: SchemaCheck, child: XmlElement): void {
 export function finishAnalysis(reading: Reading, options: AnalyzeOptions, t0: number): AnalysisResult {
   const settings = options.settings;
   let sink = reading.sink;
-  if (reading.traced) {
-    // A traced reading kept everything: the cap applies here exactly as it would have while reading.
+  const findings = reading.echoes.length > 0 ? withoutEchoes(reading.findings, reading.echoes) : reading.findings;
+  if (reading.traced || findings !== sink.findings || settings.maxFindings !== Number.POSITIVE_INFINITY) {
+    // Reading kept everything: the cap applies here, to what is left once the echoes are gone.
     sink = new FindingSink(settings, defaultSeverities(options.rules ?? RULES));
-    for (const f of reading.findings) sink.add(f);
+    for (const f of findings) sink.add(f);
   }
   const issues = reading.issues.length > MAX_SYNTAX_ISSUES ? reading.issues.slice(0, MAX_SYNTAX_ISSUES) : reading.issues;
   for (const issue of issues) {
@@ -527,6 +554,36 @@ export function finishAnalysis(reading: Reading, options: AnalyzeOptions, t0: nu
     stopped: reading.stopped,
     stats: { records: reading.records, ms: performance.now() - t0, hiddenFindings: sink.hidden },
   };
+}
+
+/** `findings` without the schema findings that start inside an echo range. */
+function withoutEchoes(findings: readonly Finding[], echoes: readonly EchoRange[]): Finding[] {
+  // Ranges may nest or overlap: merged in order of their start, then each schema finding is looked up.
+  const sorted = echoes.slice().sort((a, b) => a.start - b.start);
+  const starts: number[] = [];
+  const ends: number[] = [];
+  for (const r of sorted) {
+    const n = starts.length;
+    if (n > 0 && r.start <= ends[n - 1]) ends[n - 1] = Math.max(ends[n - 1], r.end);
+    else {
+      starts.push(r.start);
+      ends.push(r.end);
+    }
+  }
+  const inside = (x: number): boolean => {
+    let lo = 0;
+    let hi = starts.length - 1;
+    let k = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (starts[mid] <= x) {
+        k = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    return k >= 0 && x < ends[k];
+  };
+  return findings.filter((f) => f.code !== 'schema' || !inside(f.start));
 }
 
 function findPayloadRoot(root: XmlElement | null): XmlElement | undefined {

@@ -20,7 +20,7 @@
  */
 import { loadKprSchema } from '../schema';
 import { XmlElement, XmlIssue } from '../xml/parser';
-import { AnalysisResult, Checkpoint, finishAnalysis, readDocument, Reading } from './analyze';
+import { AnalysisResult, Checkpoint, EchoRange, finishAnalysis, readDocument, Reading } from './analyze';
 import { PersonSummary, ServiceSummary } from './summary';
 import { FixData, Finding, KprSettings, RelatedLocation } from './types';
 
@@ -29,6 +29,20 @@ export interface ChangedSpan {
   start: number;
   oldEnd: number;
   newEnd: number;
+}
+
+/**
+ * The span of `span` followed by one more edit, [s, e) of the text it left replaced by `inserted`
+ * characters: the edits of several LSP content changes merged into one.
+ */
+export function mergeChange(span: ChangedSpan, s: number, e: number, inserted: number): ChangedSpan {
+  const delta = span.newEnd - span.oldEnd;
+  return {
+    start: Math.min(span.start, s),
+    // An end inside the span's new text maps to the span's old end; one after it maps back by the length change.
+    oldEnd: Math.max(span.oldEnd, e - delta),
+    newEnd: Math.max(span.newEnd, e) + inserted - (e - s),
+  };
 }
 
 /** How the last answer was made (for logs and tests). */
@@ -156,6 +170,7 @@ export class IncrementalAnalyzer {
 
     let findings: Finding[];
     let issues: XmlIssue[];
+    let echoes: EchoRange[];
     let persons: PersonSummary[];
     let checkpoints: Checkpoint[];
     let children: XmlElement[];
@@ -167,9 +182,11 @@ export class IncrementalAnalyzer {
       const tailFindings = shiftFindings(R.findings, cpM.findings, shift);
       const tailIssues = shiftIssues(R.issues, cpM.issues, shift);
       const tailPersons = shiftPersons(R.persons, cpM.records, shift);
-      if (!tailFindings || !tailIssues || !tailPersons) return undefined;
+      const tailEchoes = shiftRanges(R.echoes, cpM.echoes, shift);
+      if (!tailFindings || !tailIssues || !tailPersons || !tailEchoes) return undefined;
       findings = R.findings.slice(0, cp.findings).concat(region.findings, tailFindings);
       issues = R.issues.slice(0, cp.issues).concat(region.issues, tailIssues);
+      echoes = R.echoes.slice(0, cp.echoes).concat(region.echoes, tailEchoes);
       persons = R.persons.slice(0, cp.records).concat(region.persons, tailPersons);
       const tail: Checkpoint[] = [];
       for (let i = sync + 1; i < cps.length; i++) {
@@ -181,6 +198,7 @@ export class IncrementalAnalyzer {
           records: c.records - cpM.records + last.records,
           children: c.children - cpM.children + last.children,
           record: c.record,
+          echoes: c.echoes - cpM.echoes + last.echoes,
         });
       }
       checkpoints = cps.slice(0, j + 1).concat(region.checkpoints, tail);
@@ -189,6 +207,7 @@ export class IncrementalAnalyzer {
       // Never back in step (or stopped): the re-read went on to the end of the text.
       findings = R.findings.slice(0, cp.findings).concat(region.findings);
       issues = R.issues.slice(0, cp.issues).concat(region.issues);
+      echoes = R.echoes.slice(0, cp.echoes).concat(region.echoes);
       persons = R.persons.slice(0, cp.records).concat(region.persons);
       checkpoints = cps.slice(0, j + 1).concat(region.checkpoints);
       children = old.children.slice(0, cp.children).concat(regionChildren);
@@ -201,6 +220,7 @@ export class IncrementalAnalyzer {
       redirect: region.redirect,
       findings,
       issues,
+      echoes,
       persons,
       visitors: region.visitors,
       stopped: region.stopped,
@@ -413,6 +433,12 @@ function shiftIssues(all: readonly XmlIssue[], from: number, s: Shift): XmlIssue
     const x = all[i];
     out[i - from] = { ...x, start: s.at(x.start), end: s.at(x.end) };
   }
+  return s.ok ? out : undefined;
+}
+
+function shiftRanges(all: readonly EchoRange[], from: number, s: Shift): EchoRange[] | undefined {
+  const out: EchoRange[] = new Array(all.length - from);
+  for (let i = from; i < all.length; i++) out[i - from] = { start: s.at(all[i].start), end: s.at(all[i].end) };
   return s.ok ? out : undefined;
 }
 

@@ -2,14 +2,15 @@
  * `kpr check`: the same checks as the editor, for build pipelines. Files and folders; fagmelding and
  * identmelding found in the same folder are checked as a pair. Exit code 1 when any error is found.
  */
-import { promises as fs } from 'node:fs';
+import { promises as fs, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { checkFile } from '../analysis/checkFile';
+import { CheckedFile, checkFile } from '../analysis/checkFile';
 import { DocumentSummary, FagmeldingSummary } from '../analysis/summary';
 import { defaultSettings, Finding, isRuleCode, KprSettings, Severity, SeveritySetting, severityName } from '../analysis/types';
 import { checkPair, findPairs } from '../analysis/pairing';
 import { Lang, t } from '../i18n';
 import { maskPersonIds } from '../privacy';
+import { decodeXml } from '../xml/encoding';
 import { LineIndex } from '../xml/lineIndex';
 import { TEST_USER_FILE, parseTestUserFile } from '../domain/testUsers';
 import { parseArgs, UsageError } from './args';
@@ -144,7 +145,7 @@ export async function runCheck(argv: string[], io: CliIO): Promise<number> {
     const checked = await checkFile(file, settings);
     // Other XML in a folder is not ours to judge; a file named explicitly is reported either way.
     if (checked.result.kind === 'other' && !explicit.has(file)) continue;
-    reports.push({ file, kind: checked.result.kind, findings: checked.result.findings, lines: checked.lines });
+    reports.push(fileReport(file, checked));
     if (checked.result.summary) summaries.push({ path: file, summary: checked.result.summary });
   }
   for (const pair of findPairs(summaries)) {
@@ -163,6 +164,29 @@ export async function runCheck(argv: string[], io: CliIO): Promise<number> {
   else io.out(toText(reports, lang));
   const errors = reports.some((r) => r.findings.some((f) => f.severity === Severity.Error));
   return errors ? 1 : 0;
+}
+
+/**
+ * The report of a checked file. Its line positions are only needed to print findings: a file with findings
+ * keeps its text until they are printed; a clean one (most of a folder; a whole-year file is tens of
+ * megabytes of text) keeps nothing, and should the pairing or the mapping checks find something in it
+ * later, it is read again for the positions.
+ */
+function fileReport(file: string, checked: CheckedFile): FileReport {
+  let lines: LineIndex | undefined;
+  let source: CheckedFile | undefined = checked.result.findings.length > 0 ? checked : undefined;
+  return {
+    file,
+    kind: checked.result.kind,
+    findings: checked.result.findings,
+    get lines() {
+      if (!lines) {
+        lines = source ? source.lines : new LineIndex(decodeXml(readFileSync(file)).text);
+        source = undefined;
+      }
+      return lines;
+    },
+  };
 }
 
 /**

@@ -195,6 +195,17 @@ interface NameField {
 }
 
 /**
+ * The last search: the record summary and the test-user rule ask about the same record one after the
+ * other, so its names are searched once (one slot, reused: no allocation per record).
+ */
+const lastSearch: { record: XmlElement | null; testNames: readonly string[]; nameFields: readonly string[]; matches: TestNameMatch[] } = {
+  record: null,
+  testNames: [],
+  nameFields: [],
+  matches: [],
+};
+
+/**
  * The known test names found in `record`'s subtree (the record element included), one match per element
  * at most. Each name field is compared on its own, and the name fields of one element (its attributes and
  * its child elements, e.g. Fornavn + Etternavn) also together, so a name split over fields is found.
@@ -204,43 +215,56 @@ export function findTestNames(
   testNames: readonly string[],
   nameFields: readonly string[] = DEFAULT_NAME_FIELDS,
 ): TestNameMatch[] {
+  const c = lastSearch;
+  if (c.record === record && c.testNames === testNames && c.nameFields === nameFields) return c.matches.slice();
+  const matches = searchTestNames(record, testNames, nameFields);
+  c.record = record;
+  c.testNames = testNames;
+  c.nameFields = nameFields;
+  c.matches = matches;
+  return matches.slice();
+}
+
+function searchTestNames(record: XmlElement, testNames: readonly string[], nameFields: readonly string[]): TestNameMatch[] {
   if (testNames.length === 0) return [];
   const names = nameMap(testNames);
   if (names.size === 0) return [];
-  const isField = fieldTest(nameFields);
   const out: TestNameMatch[] = [];
-  const stack: XmlElement[] = [record];
-  while (stack.length > 0) {
-    const el = stack.pop()!;
-    let found: NameField[] | undefined;
-    for (const a of el.attrs) {
-      if (isField(a.local) && a.value.trim()) {
-        (found ??= []).push({ value: a.value, start: a.valueStart, end: a.valueEnd });
-      }
-    }
-    for (const c of el.children) {
-      if (isField(c.local) && c.text.trim()) {
-        const start = c.textStart === -1 ? c.start : c.textStart;
-        (found ??= []).push({ value: c.text, start, end: c.textStart === -1 ? c.startTagEnd : c.textEnd });
-      }
-      stack.push(c);
-    }
-    if (!found) continue;
-    let match: TestNameMatch | undefined;
-    for (const f of found) {
-      const n = names.get(nameKey(f.value));
-      if (n !== undefined) {
-        match = { name: n, start: f.start, end: f.end };
-        break;
-      }
-    }
-    if (!match && found.length > 1) {
-      const n = names.get(nameKey(found.map((f) => f.value).join(' ')));
-      if (n !== undefined) match = { name: n, start: found[0].start, end: found[0].end };
-    }
-    if (match) out.push(match);
+  searchElement(record, fieldTest(nameFields), names, out);
+  return out.length > 1 ? out.sort((a, b) => a.start - b.start) : out;
+}
+
+/** One element and its subtree (plain index loops: this runs for every element of every record). */
+function searchElement(el: XmlElement, isField: (local: string) => boolean, names: Map<string, string>, out: TestNameMatch[]): void {
+  let found: NameField[] | undefined;
+  const as = el.attrs;
+  for (let i = 0; i < as.length; i++) {
+    const a = as[i];
+    if (isField(a.local) && a.value.trim()) (found ??= []).push({ value: a.value, start: a.valueStart, end: a.valueEnd });
   }
-  return out.sort((a, b) => a.start - b.start);
+  const cs = el.children;
+  for (let i = 0; i < cs.length; i++) {
+    const c = cs[i];
+    if (isField(c.local) && c.text.trim()) {
+      const start = c.textStart === -1 ? c.start : c.textStart;
+      (found ??= []).push({ value: c.text, start, end: c.textStart === -1 ? c.startTagEnd : c.textEnd });
+    }
+    if (c.children.length > 0 || c.attrs.length > 0) searchElement(c, isField, names, out);
+  }
+  if (!found) return;
+  let match: TestNameMatch | undefined;
+  for (const f of found) {
+    const n = names.get(nameKey(f.value));
+    if (n !== undefined) {
+      match = { name: n, start: f.start, end: f.end };
+      break;
+    }
+  }
+  if (!match && found.length > 1) {
+    const n = names.get(nameKey(found.map((f) => f.value).join(' ')));
+    if (n !== undefined) match = { name: n, start: found[0].start, end: found[0].end };
+  }
+  if (match) out.push(match);
 }
 
 /**

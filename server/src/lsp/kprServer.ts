@@ -41,7 +41,7 @@ import {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { checkFile } from '../analysis/checkFile';
 import { AnalysisResult } from '../analysis/analyze';
-import { IncrementalAnalyzer } from '../analysis/incremental';
+import { ChangedSpan, IncrementalAnalyzer, mergeChange } from '../analysis/incremental';
 import { Finding, KprSettings, Severity } from '../analysis/types';
 import { checkPair, findPairs, SummarizedFile } from '../analysis/pairing';
 import { describeError } from '../errors';
@@ -133,6 +133,9 @@ interface Analysis extends OwnAnalysis {
 
 interface DocState {
   analyzer: IncrementalAnalyzer;
+  /** The version the analyzer last read in full (its base) and that version's line index; -1 when unknown. */
+  analyzedVersion: number;
+  analyzedLines?: LineIndex;
   own?: OwnAnalysis;
   last?: Analysis;
 }
@@ -195,7 +198,33 @@ function kindMatches(actual: string, requested: string): boolean {
 }
 
 export class KprServer {
-  private readonly documents = new TextDocuments(TextDocument);
+  /**
+   * The edits since each document's version `from`, merged into one span of offsets (null: none yet;
+   * undefined when a change replaced the whole text): the analyzer re-reads only there, and the line
+   * index moves instead of being rebuilt.
+   */
+  private readonly pendingChanges = new Map<string, { from: number; span: ChangedSpan | null | undefined }>();
+  private readonly documents = new TextDocuments<TextDocument>({
+    create: TextDocument.create,
+    update: (doc, changes, version) => {
+      const pending = this.pendingChanges.get(doc.uri) ?? { from: doc.version, span: null };
+      this.pendingChanges.set(doc.uri, pending);
+      // Applied one by one: each change's range is in the text the previous one left.
+      for (const change of changes) {
+        if (pending.span !== undefined) {
+          if (!('range' in change)) pending.span = undefined;
+          else {
+            const s = doc.offsetAt(change.range.start);
+            const e = doc.offsetAt(change.range.end);
+            const n = change.text.length;
+            pending.span = pending.span ? mergeChange(pending.span, s, e, n) : { start: s, oldEnd: e, newEnd: s + n };
+          }
+        }
+        doc = TextDocument.update(doc, [change], version);
+      }
+      return doc;
+    },
+  });
   private readonly states = new Map<string, DocState>();
   private readonly settingsCache = new Map<string, Promise<ResolvedSettings>>();
   private readonly log: MaskedLog;
@@ -256,6 +285,7 @@ export class KprServer {
     });
     this.documents.onDidClose((e) => {
       this.states.delete(e.document.uri);
+      this.pendingChanges.delete(e.document.uri);
       this.settingsCache.delete(e.document.uri);
     });
     this.documents.listen(c);
@@ -342,7 +372,7 @@ export class KprServer {
   private stateOf(uri: string): DocState {
     let s = this.states.get(uri);
     if (!s) {
-      s = { analyzer: new IncrementalAnalyzer() };
+      s = { analyzer: new IncrementalAnalyzer(), analyzedVersion: -1 };
       this.states.set(uri, s);
     }
     return s;
@@ -373,6 +403,10 @@ export class KprServer {
     if (state.own?.key === key) return state.own;
 
     const text = doc.getText();
+    // The edits from the analyzer's base to this version, when they are known as one span.
+    const pending = this.pendingChanges.get(uri);
+    this.pendingChanges.delete(uri);
+    const change = pending && pending.from === state.analyzedVersion ? (pending.span ?? undefined) : undefined;
     let result: AnalysisResult;
     let mapping: ParsedMapping | undefined;
     if (doc.languageId === MAPPING_LANGUAGE) {
@@ -386,10 +420,18 @@ export class KprServer {
         stats: { records: m.stats.rows, ms: m.stats.ms, hiddenFindings: m.stats.hiddenFindings },
       };
     } else {
-      result = state.analyzer.analyze(text, settings, () => token.isCancellationRequested);
+      result = state.analyzer.analyze(text, settings, () => token.isCancellationRequested, change);
     }
-    if (result.stopped) throw new Cancelled();
-    const own: OwnAnalysis = { key, version: doc.version, result, lines: new LineIndex(text), length: text.length, settings, docsBase, mapping };
+    if (result.stopped) {
+      state.analyzedVersion = -1; // the analyzer kept its older base: the merged span no longer fits it
+      state.analyzedLines = undefined;
+      throw new Cancelled();
+    }
+    const lines =
+      change && state.analyzedLines ? state.analyzedLines.withEdit(text, change.start, change.oldEnd, change.newEnd) : new LineIndex(text);
+    state.analyzedVersion = doc.version;
+    state.analyzedLines = lines;
+    const own: OwnAnalysis = { key, version: doc.version, result, lines, length: text.length, settings, docsBase, mapping };
     if (this.documents.get(uri) === doc) state.own = own;
     this.log.info(
       `analysed ${uri} v${doc.version}: ${result.kind}, ${result.stats.records} records, ${result.findings.length} findings, ${Math.round(result.stats.ms)} ms`,
@@ -790,4 +832,3 @@ export class KprServer {
     }
   }
 }
-
