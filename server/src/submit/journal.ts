@@ -298,12 +298,11 @@ export class Journal {
         if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw ioError('lock', this.path, e);
       }
       const holder = this.readLock();
-      if (holder === undefined || this.lockIsStale(holder)) {
-        try {
-          fs.unlinkSync(this.lockPath);
-        } catch {
-          /* someone else removed it first */
-        }
+      // Released between our attempt and this look: try again at once. Never unlink here: by now another
+      // process may hold a fresh lock under the same name (that race let two writers in under load).
+      if (holder === undefined) continue;
+      if (this.lockIsStale(holder)) {
+        this.breakStaleLock(holder);
         continue;
       }
       if (Date.now() > deadline) {
@@ -326,6 +325,38 @@ export class Journal {
       }
     } catch {
       return undefined;
+    }
+  }
+
+  /**
+   * Removes a stale lock, but only the one judged stale: the lock is renamed aside first and checked, and
+   * a fresh lock that another process created in the meantime is put back.
+   */
+  private breakStaleLock(holder: { token?: string; mtime: number }): void {
+    const aside = `${this.lockPath}.${process.pid}.${randomUUID()}.stale`;
+    try {
+      fs.renameSync(this.lockPath, aside);
+    } catch {
+      return; // someone else broke or released it first
+    }
+    let taken: { token?: string } = {};
+    try {
+      taken = JSON.parse(fs.readFileSync(aside, 'utf8')) as { token?: string };
+    } catch {
+      /* an empty or torn lock is as stale as the one we saw */
+    }
+    if (holder.token !== undefined && taken.token !== undefined && taken.token !== holder.token) {
+      // Not the lock we judged: put it back if its place is still free (link fails if it is not).
+      try {
+        fs.linkSync(aside, this.lockPath);
+      } catch {
+        /* a newer lock is there: the one we took is gone for good, its holder will find out on release */
+      }
+    }
+    try {
+      fs.unlinkSync(aside);
+    } catch {
+      /* already gone */
     }
   }
 
