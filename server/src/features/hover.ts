@@ -12,6 +12,7 @@ import {
   SERVICE_CODE_LIST_OID,
 } from '../domain/serviceCodes';
 import { Lang, registerMessages, t } from '../i18n';
+import { maskPersonIds } from '../privacy';
 import { attributeInfo, elementInfo, ElementInfo } from './elements';
 import { spotAt, trimmedRange } from './locate';
 
@@ -91,7 +92,8 @@ function orgRuleText(rule: OrgNumberRule, lang: Lang): string {
 export function serviceCodeHover(written: string, lang: Lang): string {
   const code = parseServiceCode(written.replace(/^\+/, ''));
   const list = t(lang, 'hover.serviceList', { oid: SERVICE_CODE_LIST_OID });
-  if (code === undefined) return t(lang, 'hover.unknownCode', { code: written.trim() }) + '\n\n' + list;
+  // What is not a 1–4 digit code may be anything an EPJ wrote there, a fødselsnummer too.
+  if (code === undefined) return t(lang, 'hover.unknownCode', { code: maskPersonIds(written.trim()) }) + '\n\n' + list;
   const current = serviceCode(code);
   if (current) {
     const lines = [`**${current.code} – ${current[lang]}**`, list, orgRuleText(current.orgNumber, lang)];

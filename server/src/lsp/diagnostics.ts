@@ -6,6 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { Diagnostic, DiagnosticRelatedInformation, DiagnosticTag, Range } from 'vscode-languageserver';
 import { Finding, RuleCode, Severity } from '../analysis/types';
 import { Lang, t } from '../i18n';
+import { maskPersonIds } from '../privacy';
 import { LineIndex } from '../xml/lineIndex';
 import { SeverityCounts } from './protocol';
 
@@ -54,14 +55,15 @@ export function toDiagnostic(f: Finding, ctx: ConversionContext): Diagnostic {
     code: f.code,
     codeDescription: { href: docsHref(ctx.docsBase, f.code) },
     source: DIAGNOSTIC_SOURCE,
-    message: t(ctx.lang, f.key, f.args),
+    // Rules mask what they quote; this is the last gate before a message leaves the process (as `kpr check` does).
+    message: maskPersonIds(t(ctx.lang, f.key, f.args)),
   };
   const tags = TAGS[f.code];
   if (tags) d.tags = tags;
   if (f.data) d.data = f.data;
   if (ctx.relatedInformation && f.related && f.related.length > 0) {
     d.relatedInformation = f.related.map((r): DiagnosticRelatedInformation => {
-      const message = t(ctx.lang, r.key, r.args ?? {});
+      const message = maskPersonIds(t(ctx.lang, r.key, r.args ?? {}));
       if (!r.file) return { location: { uri: ctx.uri, range: rangeOf(ctx.lines, ctx.length, r.start, r.end) }, message };
       const uri = relatedUri(r.file);
       const lines = ctx.otherFile?.(uri);

@@ -20,7 +20,7 @@ import { sniffKind } from '../analysis/recognize';
 import { KprSettings } from '../analysis/types';
 import { KprError } from '../errors';
 import { Lang, registerMessages, t } from '../i18n';
-import { maskPersonIds } from '../privacy';
+import { maskForLog, maskPersonIds } from '../privacy';
 import { buildReport, ReportFileInput, ReportModel } from '../report/report';
 import { DEFAULT_SIMULATOR_DIR, ensureAmqpPassword } from '../simulate/pki';
 import { LocalKpr, startLocalKpr } from '../simulate/local';
@@ -711,7 +711,7 @@ export class SubmissionService {
   private busStateChanged(s: EnvSession, e: BusStateEvent): void {
     s.busState = e.state;
     if (!s.listener || this.sessions.get(s.env) !== s) return;
-    this.notifyListener({ env: s.env, state: e.state, ...(e.state !== 'connected' && (e.error || e.reason) ? { reason: e.error?.localized(s.lang) ?? e.reason } : {}) });
+    this.notifyListener({ env: s.env, state: e.state, ...(e.state !== 'connected' && (e.error || e.reason) ? { reason: maskForLog(e.error?.localized(s.lang) ?? e.reason ?? '') } : {}) });
   }
 
   private notifyListener(p: ListenerStateParams): void {
@@ -825,7 +825,7 @@ export class SubmissionService {
       case 'sent':
         return { ...base, message: t(lang, 'lsp.progress.sent', args) };
       case 'failed':
-        return { ...base, message: t(lang, 'lsp.progress.failed', { ...args, reason: e.error?.localized(lang) ?? '' }) };
+        return { ...base, message: t(lang, 'lsp.progress.failed', { ...args, reason: maskForLog(e.error?.localized(lang) ?? '') }) };
     }
   }
 
@@ -926,7 +926,7 @@ export class SubmissionService {
         params = { env: s.env, kind: 'unmatched', msgId: e.msgId, isNew: true, message: t(lang, 'lsp.apprec.unmatched', { msgId: e.msgId, path: e.savedTo }) };
         break;
       case 'quarantined':
-        params = { env: s.env, kind: 'quarantined', isNew: true, message: t(lang, 'lsp.apprec.quarantined', { queue: e.queue, path: e.savedTo, reason: e.reason.localized(lang) }) };
+        params = { env: s.env, kind: 'quarantined', isNew: true, message: maskForLog(t(lang, 'lsp.apprec.quarantined', { queue: e.queue, path: e.savedTo, reason: e.reason.localized(lang) })) };
         break;
     }
     if (this.disposed) return;

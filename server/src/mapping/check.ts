@@ -231,7 +231,7 @@ function checkRow(
           sink.add({ code: 'deprecated-service-code', ...codeAt, key: 'deprecated-service-code.none', args: { code } });
         }
       } else if (!current && !expired) {
-        sink.add({ code: 'unknown-service-code', ...codeAt, key: 'unknown-service-code.unknown', args: { code: entry.codeText } });
+        sink.add({ code: 'unknown-service-code', ...codeAt, key: 'unknown-service-code.unknown', args: { code: shown(entry.codeText, 30) } });
       }
 
       if (rule === 'required' && orgnr === '' && hasOrgColumn) {

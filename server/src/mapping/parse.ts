@@ -9,6 +9,7 @@
  * or a stray quote costs time linear in the file and memory bounded by its rows, never a hang.
  */
 import { MessageArgs, registerMessages } from '../i18n';
+import { maskPersonIds } from '../privacy';
 import { Severity } from '../analysis/types';
 import { CANONICAL_NAMES, canonicalHeader, COLUMN_LABEL, columnOf, DEFAULT_COLUMNS, MappingField, REQUIRED_COLUMNS } from './columns';
 
@@ -357,9 +358,14 @@ function plausibleCode(cell: MappingCell | undefined): boolean {
   return v === '' || /^\+?[0-9]{1,4}$/.test(v) || v === '-' || v === '–' || v === '—';
 }
 
-/** A value as it may appear in a message: long values are cut, so a 1 MB cell never becomes a 1 MB message. */
+/**
+ * A value as it may appear in a message: long values are cut, so a 1 MB cell never becomes a 1 MB message,
+ * and person numbers are masked, since a careless export can put a fødselsnummer in any cell.
+ */
 export function shown(value: string, max = 60): string {
-  return value.length <= max ? value : value.slice(0, max - 1) + '…';
+  // Masked before cutting, so a number cut at the end cannot slip through as a shorter run.
+  const masked = maskPersonIds(value);
+  return masked.length <= max ? masked : masked.slice(0, max - 1) + '…';
 }
 
 /** Parses a mapping file's text. Never throws. */

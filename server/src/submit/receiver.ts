@@ -247,7 +247,7 @@ export class ApprecListener {
     const raw = maskPersonIds(text);
     const summary: ApprecSummary = {
       status: apprec.status.code,
-      ...(apprec.status.dn ? { statusText: apprec.status.dn } : {}),
+      ...(apprec.status.dn ? { statusText: maskPersonIds(apprec.status.dn) } : {}),
       apprecId: apprec.id,
       originalMsgId: msgId,
       originalMsgType: apprec.originalMsgId.msgType,
