@@ -252,13 +252,15 @@ function toText(reports: FileReport[], lang: Lang): string {
   let warnings = 0;
   for (const r of reports) {
     if (r.kind === 'other' && r.findings.length === 0) {
-      out.push(`${r.file}: ${lang === 'nb' ? 'ikke et KPR-dokument (hoppet over)' : 'not a KPR document (skipped)'}`);
+      out.push(`${maskPersonIds(r.file)}: ${lang === 'nb' ? 'ikke et KPR-dokument (hoppet over)' : 'not a KPR document (skipped)'}`);
     }
     for (const f of r.findings) {
       const p = r.lines.positionAt(f.start);
       if (f.severity === Severity.Error) errors++;
       else if (f.severity === Severity.Warning) warnings++;
-      out.push(`${r.file}:${p.line + 1}:${p.character + 1}: ${severityName(f.severity)} ${f.code}: ${message(f, lang)}`);
+      // A file named after a person (fag-<fnr>.xml) must not print the number either; JSON and SARIF keep
+      // the real path, which tools need to find the file.
+      out.push(`${maskPersonIds(r.file)}:${p.line + 1}:${p.character + 1}: ${severityName(f.severity)} ${f.code}: ${message(f, lang)}`);
     }
   }
   const n = reports.length;

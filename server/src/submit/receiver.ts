@@ -402,8 +402,9 @@ export class ApprecListener {
     const meta = {
       queue: msg.queue,
       messageId: msg.messageId,
-      subject: msg.subject,
-      correlationId: msg.correlationId,
+      // Properties come from the sender and could carry anything: masked like every other output.
+      subject: msg.subject === undefined ? undefined : maskForLog(String(msg.subject)),
+      correlationId: msg.correlationId === undefined ? undefined : maskForLog(String(msg.correlationId)),
       replyTo: msg.replyTo,
       contentType: msg.contentType,
       applicationProperties: stringify(msg.applicationProperties),
