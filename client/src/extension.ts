@@ -169,8 +169,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   try {
     await lc.start();
   } catch (err) {
+    // The client has told the user already, once, with a way to this output (languageClient.ts).
     channel.error(err instanceof Error ? err : String(err));
-    void vscode.window.showErrorMessage(vscode.l10n.t('The KPR language server could not start. See the "KPR" output for details.'));
   }
 }
 

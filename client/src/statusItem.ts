@@ -1,15 +1,16 @@
 /**
- * The language status item for XML files: what the last analysis of the active document found (kind,
- * persons, findings per severity, time), updated from the server's `kpr/status` notifications.
+ * The language status item for KPR's XML files and mapping files: what the last analysis of the active
+ * document found (kind, persons or rows, findings per severity, time), updated from the server's
+ * `kpr/status` notifications. The words come from views/model/status.ts.
  */
 import * as vscode from 'vscode';
 import { StatusParams } from '../../server/src/lsp/protocol';
+import { STATUS_LANGUAGES, StatusSeverity, statusView } from './views/model/status';
 
-const KIND_LABEL: Record<string, string> = {
-  fagmelding: 'fagmelding',
-  identmelding: 'identmelding',
-  apprec: 'AppRec',
-  mapping: 'mapping',
+const SEVERITY: Record<StatusSeverity, vscode.LanguageStatusSeverity> = {
+  information: vscode.LanguageStatusSeverity.Information,
+  warning: vscode.LanguageStatusSeverity.Warning,
+  error: vscode.LanguageStatusSeverity.Error,
 };
 
 export class KprStatusItem implements vscode.Disposable {
@@ -18,7 +19,10 @@ export class KprStatusItem implements vscode.Disposable {
   private readonly listeners: vscode.Disposable[] = [];
 
   constructor() {
-    this.item = vscode.languages.createLanguageStatusItem('kpr.status', { language: 'xml' });
+    this.item = vscode.languages.createLanguageStatusItem(
+      'kpr.status',
+      STATUS_LANGUAGES.map((language) => ({ language })),
+    );
     this.item.name = 'KPR';
     this.item.command = { command: 'kpr.showOutput', title: vscode.l10n.t('Show KPR Output') };
     this.listeners.push(
@@ -41,39 +45,11 @@ export class KprStatusItem implements vscode.Disposable {
 
   private render(): void {
     const doc = vscode.window.activeTextEditor?.document;
-    const status = doc ? this.byUri.get(doc.uri.toString()) : undefined;
-    const item = this.item;
-    item.busy = false;
-    if (!status) {
-      item.text = 'KPR';
-      item.detail = vscode.l10n.t('Not checked yet');
-      item.severity = vscode.LanguageStatusSeverity.Information;
-      return;
-    }
-    if (status.kind === 'other') {
-      item.text = 'KPR';
-      item.detail = vscode.l10n.t('Not a KPR document (fagmelding, identmelding or AppRec)');
-      item.severity = vscode.LanguageStatusSeverity.Information;
-      return;
-    }
-    const fmt = (n: number) => n.toLocaleString(vscode.env.language);
-    const kind = KIND_LABEL[status.kind] ?? status.kind;
-    const envelope = status.envelope ? vscode.l10n.t(' in a Hodemelding') : '';
-    item.text =
-      status.kind === 'apprec'
-        ? `KPR: ${kind}`
-        : vscode.l10n.t('KPR: {0}{1}, {2} persons', kind, envelope, fmt(status.records));
-    const c = status.counts;
-    const parts = [
-      vscode.l10n.t('{0} errors', fmt(c.error)),
-      vscode.l10n.t('{0} warnings', fmt(c.warning)),
-      vscode.l10n.t('{0} notes', fmt(c.information + c.hint)),
-      vscode.l10n.t('checked in {0} ms', fmt(status.ms)),
-    ];
-    if (status.hiddenFindings > 0) parts.push(vscode.l10n.t('{0} more not shown', fmt(status.hiddenFindings)));
-    item.detail = parts.join(' · ');
-    item.severity =
-      c.error > 0 ? vscode.LanguageStatusSeverity.Error : c.warning > 0 ? vscode.LanguageStatusSeverity.Warning : vscode.LanguageStatusSeverity.Information;
+    const view = statusView(doc ? this.byUri.get(doc.uri.toString()) : undefined, vscode.l10n, vscode.env.language);
+    this.item.busy = false;
+    this.item.text = view.text;
+    this.item.detail = view.detail;
+    this.item.severity = SEVERITY[view.severity];
   }
 
   dispose(): void {

@@ -41,6 +41,9 @@ describe('e2e: the harness explains a broken extension', function () {
     assert.match(message, /^The KPR extension did not start in VS Code \((?:code-server|electron)\): the language server never became ready\./);
     assert.ok(message.split('\n').every((l) => l.length <= 320), 'the message has lines too long to read');
     assert.match(message, /Reason: /);
+    // The user is told once, in words, by the extension itself, not by the language client's generic
+    // "couldn't create connection to server" / "Server initialization failed" / "crashed 5 times".
+    assert.match(message, /Reason: VS Code says: "The KPR language server could not start\. See the "KPR" output for details\."/, 'the first message the user saw was not the extension\'s own');
     assert.match(message, /SyntaxError/, 'the message does not carry the language server\'s own error');
     const dir = path.join(RESULTS, 'broken-extension');
     assert.ok(message.includes(`Artefacts (screenshot, extension log, `) && message.includes(dir), 'the message does not say where the artefacts are');

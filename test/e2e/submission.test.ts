@@ -30,8 +30,8 @@ interface Sent {
   ticked: string[];
   asked: string[];
   dialogs: string[];
-  /** The "Sent to …" confirmation, when VS Code showed one. */
-  confirmation?: string;
+  /** The "Sent to …" confirmations seen as toasts while sending (an earlier sending's may still be among them). */
+  confirmations: string[];
 }
 
 const rowFor = (rows: TreeRow[], msgId: string) => rows.filter((r) => r.description.includes(`MsgId ${msgId}`));
@@ -50,12 +50,12 @@ async function submitLocal(s: VsCodeSession, fag: string, secrets: SimulatorSecr
   const ticked = await s.acceptQuickPick(/^KPR: choose what to send to Local receiver/);
   const asked: string[] = [];
   const dialogs: string[] = [];
-  let confirmation: string | undefined;
+  const confirmations = new Set<string>();
   for (;;) {
     const next = await waitUntil(
       async () => {
         const toasts = await s.notifications('toasts');
-        confirmation ??= toasts.find((n) => /^Sent to Local receiver: /.test(n.message))?.message;
+        for (const n of toasts) if (/^Sent to Local receiver: /.test(n.message)) confirmations.add(n.message);
         const failed = toasts.find((n) => n.severity === 'error' && /KPR/.test(n.message + n.source));
         if (failed) return { kind: 'failed' as const, text: failed.message };
         const d = await s.dialog();
@@ -70,7 +70,7 @@ async function submitLocal(s: VsCodeSession, fag: string, secrets: SimulatorSecr
       () => 'VS Code neither listed the new sendings in the side panel nor asked for anything within 120 s',
       250,
     );
-    if (next.kind === 'listed') return { msgIds: next.ids!, ticked, asked, dialogs, ...(confirmation ? { confirmation } : {}) };
+    if (next.kind === 'listed') return { msgIds: next.ids!, ticked, asked, dialogs, confirmations: [...confirmations] };
     if (next.kind === 'failed') throw new Error(`the sending failed: ${next.text}`);
     if (next.kind === 'dialog') {
       dialogs.push(next.text);
@@ -83,6 +83,30 @@ async function submitLocal(s: VsCodeSession, fag: string, secrets: SimulatorSecr
   }
 }
 
+/**
+ * The "Sent to Local receiver: …" confirmation of this sending, as a toast: seen while sending, or shown a
+ * moment after the side panel listed the sendings. It must name every new MsgId, so the confirmation of an
+ * earlier sending does not count. (A later sending's once went unseen: VS Code dropped it to the
+ * notification centre as the fourth toast within 800 ms, after the pre-flight's and two sending progress
+ * notifications.)
+ */
+async function confirmationOf(s: VsCodeSession, sent: Sent): Promise<string> {
+  const names = (m: string) => /^Sent to Local receiver: /.test(m) && sent.msgIds.every((id) => m.includes(`MsgId ${id}`));
+  const seen = sent.confirmations.find(names);
+  if (seen) return seen;
+  let shown: string[] = [];
+  const toast = await waitUntil(
+    async () => {
+      const toasts = await s.notifications('toasts');
+      shown = toasts.map((n) => n.message);
+      return toasts.find((n) => names(n.message));
+    },
+    15_000,
+    () => `no "Sent to Local receiver" toast names ${sent.msgIds.join(' and ')}; toasts: ${shown.join(' | ') || 'none'}`,
+    250,
+  );
+  return toast.message;
+}
 
 describe('e2e: sending to the local receiver in VS Code', function () {
   let ws: E2eWorkspace;
@@ -102,6 +126,8 @@ describe('e2e: sending to the local receiver in VS Code', function () {
         'kpr.configFile': '.kpr/simulator/kpr.config.json',
         // This municipality has turned the org-number check down to a warning; KPR's own check has not.
         'kpr.rules.severity': { 'org-number-invalid': 'warning' },
+        // The message trace, with whole requests (the secrets of kpr/submit among them), at the log's default level.
+        'kpr.trace.server': 'verbose',
       },
     };
   });
@@ -138,11 +164,20 @@ describe('e2e: sending to the local receiver in VS Code', function () {
     assert.deepEqual(sent.asked.sort(), Object.keys(SECRET_TITLES).sort(), 'VS Code did not ask for each secret once');
     assert.equal(sent.msgIds.length, 2, 'the side panel does not list two new sendings');
     // The confirmation may come a moment after the side panel has listed the sendings.
-    const confirmation = sent.confirmation ?? (await s.waitForNotification(/^Sent to Local receiver: /, 15_000)).message;
-    for (const id of sent.msgIds) assert.ok(confirmation.includes(`MsgId ${id}`), `the confirmation does not name MsgId ${id}: ${confirmation}`);
+    await confirmationOf(s, sent);
 
     await s.waitForTree(VIEW, (rows) => sent.msgIds.every((id) => rowFor(rows, id).some((r) => / · Waiting for Apprec · /.test(r.description))), 'two sendings waiting');
     await s.screenshot('04-submit-waiting');
+
+    // kpr.trace.server shows the requests in the "KPR" output, masked: no secret and no person number in it.
+    const log = await waitUntil(
+      async () => (/Sending request 'kpr\/submit - \(\d+\)'/.test(s.extensionLog()) ? s.extensionLog() : undefined),
+      15_000,
+      () => 'kpr.trace.server "verbose" wrote no trace of kpr/submit to the "KPR" output',
+    );
+    assert.match(log, /Params: \{/, 'the verbose trace has no request parameters');
+    for (const [name, value] of Object.entries(receiver!.secrets())) assert.ok(!log.includes(value), `the trace shows the ${name}`);
+    assert.doesNotMatch(log, /(?<![0-9])[0-9]{11}(?![0-9])/, 'the "KPR" output shows an 11-digit person number');
     const rows = await s.waitForTree(VIEW, (r) => sent.msgIds.every((id) => rowFor(r, id).some((x) => / · OK · /.test(x.description))), 'both sendings OK', 90_000);
     for (const id of sent.msgIds) assert.equal(rowFor(rows, id).length, 1, `MsgId ${id} is listed more than once`);
     const labels = sent.msgIds.map((id) => rowFor(rows, id)[0].label.split(' · ')[0]).sort();
@@ -165,6 +200,8 @@ describe('e2e: sending to the local receiver in VS Code', function () {
     const sent = await submitLocal(s, ws.findings.fag, receiver!.secrets(), true);
     assert.equal(sent.dialogs.length, 1, 'VS Code did not ask about the warning before sending');
     assert.match(sent.dialogs[0], /found 1 warnings?\. Send anyway\?/);
+    // The second sending of the session is confirmed like the first (it once showed nothing).
+    await confirmationOf(s, sent);
     const rows = await s.waitForTree(
       VIEW,
       (r) => sent.msgIds.every((id) => rowFor(r, id).some((x) => / · (OK|OK with errors|Rejected) · /.test(x.description))),
@@ -192,6 +229,8 @@ describe('e2e: sending to the local receiver in VS Code', function () {
     const s = session();
     const sent = await submitLocal(s, ws.restart.fag, receiver!.secrets());
     await s.waitForTree(VIEW, (rows) => sent.msgIds.every((id) => rowFor(rows, id).some((r) => / · Waiting for Apprec · /.test(r.description))), 'two sendings waiting');
+    // The third sending of the session is confirmed too.
+    await confirmationOf(s, sent);
     await receiver!.broker.stop();
     await s.screenshot('06-broker-stopped');
     await receiver!.broker.restart();
@@ -202,7 +241,8 @@ describe('e2e: sending to the local receiver in VS Code', function () {
     // Each Apprec was taken in once (a redelivery is recognised as the same Apprec) and announced once.
     const log = s.extensionLog();
     for (const id of sent.msgIds) {
-      const applied = log.split('\n').filter((l) => l.includes(`receiver: Apprec `) && l.includes(` for ${id}: `) && l.includes('(applied)'));
+      // The server's own log lines only: the message trace (kpr.trace.server) quotes them once more.
+      const applied = log.split('\n').filter((l) => /^\S+ \S+ \[\w+\] receiver: Apprec /.test(l) && l.includes(` for ${id}: `) && l.includes('(applied)'));
       assert.equal(applied.length, 1, `the Apprec for MsgId ${id} was applied ${applied.length} times`);
     }
     await s.runCommand('Notifications: Show Notifications');

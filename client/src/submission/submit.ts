@@ -258,51 +258,40 @@ async function confirmProduction(pre: PreflightResult): Promise<boolean> {
 }
 
 /**
- * Sends with a progress notification. Its Cancel button works while cancelling is safe; once a message is
- * handed to the bus the notification is replaced by one without Cancel, because it can no longer be stopped.
+ * Sends with ONE progress notification. Its Cancel button works while cancelling is safe; once a message is
+ * handed to the bus the sending can no longer be stopped, and a Cancel then only hides the notification.
+ *
+ * It is one notification on purpose: VS Code shows at most three new toasts within 800 ms and drops the rest
+ * to the notification centre, so a second, Cancel-less notification (added the moment the message reached
+ * the bus) right after the pre-flight's made the "Sent to …" confirmation of a fast, second sending of the
+ * session (no password to type in between) the fourth, unseen one.
  */
 export async function sendWithProgress(deps: SubmitDeps, title: string, params: SubmitParams): Promise<SubmitResult> {
   const cts = new vscode.CancellationTokenSource();
   let cancellable = true;
-  let last = '';
   let update: ((p: SubmitProgressParams) => void) | undefined;
   const off = deps.progress.on(params.submissionId, (p) => {
     // Once a message is on the bus the run is not cancelled any more: half a pair is worse than a whole one.
     cancellable = cancellable && p.cancellable;
-    last = p.message;
     update?.(p);
   });
   const request = deps.api.submit(params, cts.token);
-  let settled = false;
   const done = request.then(
-    () => {
-      settled = true;
-    },
-    () => {
-      settled = true;
-    },
+    () => undefined,
+    () => undefined,
   );
   try {
     await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (progress, token) => {
       token.onCancellationRequested(() => {
         if (cancellable) cts.cancel();
+        else deps.log.info(`kpr/submit ${params.submissionId}: Cancel pressed after a message reached the bus; the sending goes on`);
       });
-      return new Promise<void>((resolve) => {
-        update = (p) => {
-          progress.report({ message: p.message });
-          if (!cancellable) resolve();
-        };
-        if (!cancellable) resolve();
-        void done.then(resolve);
-      });
+      update = (p) =>
+        progress.report({
+          message: cancellable ? p.message : `${p.message} ${vscode.l10n.t('(can no longer be cancelled)')}`,
+        });
+      return done;
     });
-    if (!settled) {
-      await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: false }, (progress) => {
-        progress.report({ message: last });
-        update = (p) => progress.report({ message: p.message });
-        return done;
-      });
-    }
     return await request;
   } finally {
     off();
