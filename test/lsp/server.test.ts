@@ -404,7 +404,8 @@ describe('language server (over stdio)', function () {
 
     it('stops a long analysis when the request is cancelled', async () => {
       const uri = uriOf('big.xml');
-      const text = fag(Array.from({ length: 20_000 }, (_, i) => person({ id: i + 1, services: [service({ peId: i + 1 })] })));
+      // Large enough that a full analysis takes clearly longer than a cancellation, on a fast machine too.
+      const text = fag(Array.from({ length: 60_000 }, (_, i) => person({ id: i + 1, services: [service({ peId: i + 1 })] })));
       await server.open(uri, text);
       const t0 = Date.now();
       await server.diagnostics(uri);
