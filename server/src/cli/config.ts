@@ -103,15 +103,6 @@ class LocalizedSecretError extends KprError {
 // ---------------------------------------------------------------------------------------------------------
 // The terminal
 
-/**
- * The process's IO with a terminal prompt, when there is a terminal (stdin and stderr are TTYs); without
- * one, `prompt` stays undefined and commands that would ask fail with a clear message instead of hanging.
- */
-export function withTerminal(io: CliIO): CliIO {
-  if (io.prompt || !process.stdin.isTTY || !process.stderr.isTTY) return io;
-  return { ...io, prompt: terminalPrompt };
-}
-
 /** Asks on the terminal (question on stderr); hidden input for secrets. Ctrl-C aborts the command. */
 export function terminalPrompt(question: string, options: { secret?: boolean } = {}): Promise<string | undefined> {
   return options.secret ? askHidden(question) : askVisible(question);

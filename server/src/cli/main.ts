@@ -7,14 +7,7 @@ import { describeError } from '../errors';
 import { maskForLog } from '../privacy';
 import { UsageError } from './args';
 import { resolveCliLang, runCheck } from './check';
-import { withTerminal } from './config';
 import { CliIO, processIO } from './io';
-import { runListen } from './listen';
-import { runPack } from './pack';
-import { runSimulate } from './simulate';
-import { runStatus } from './status';
-import { runSubmit } from './submit';
-import { runUnpack } from './unpack';
 
 export const USAGE = `kpr – checks and sends KPR reports (Kommunalt pasient- og brukerregister)
 
@@ -37,14 +30,17 @@ Run 'kpr <command> --help' for a command's options.`;
 
 type Command = (argv: string[], io: CliIO) => Promise<number>;
 
+// The sending commands load the crypto, AMQP and journal code only when they run, so `kpr check` in a
+// build pipeline does not pay for it at every start.
+// (`require`, not `import()`: the bundle and the tests' TypeScript loader both resolve it the same way.)
 const COMMANDS: Record<string, Command> = {
   check: runCheck,
-  submit: runSubmit,
-  listen: runListen,
-  status: runStatus,
-  pack: runPack,
-  unpack: runUnpack,
-  simulate: (argv, io) => runSimulate(argv, io),
+  submit: (argv, io) => (require('./submit') as typeof import('./submit')).runSubmit(argv, io),
+  listen: (argv, io) => (require('./listen') as typeof import('./listen')).runListen(argv, io),
+  status: (argv, io) => (require('./status') as typeof import('./status')).runStatus(argv, io),
+  pack: (argv, io) => (require('./pack') as typeof import('./pack')).runPack(argv, io),
+  unpack: (argv, io) => (require('./unpack') as typeof import('./unpack')).runUnpack(argv, io),
+  simulate: (argv, io) => (require('./simulate') as typeof import('./simulate')).runSimulate(argv, io),
 };
 
 export function registerCommand(name: string, fn: Command): void {
@@ -80,11 +76,17 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
   }
 }
 
+/** With a terminal (stdin and stderr are TTYs) commands may ask; without one they fail clearly instead. */
+function withTerminalPrompt(io: CliIO): CliIO {
+  if (io.prompt || !process.stdin.isTTY || !process.stderr.isTTY) return io;
+  return { ...io, prompt: (question, options) => (require('./config') as typeof import('./config')).terminalPrompt(question, options) };
+}
+
 declare const __KPR_VERSION__: string | undefined;
 const VERSION = typeof __KPR_VERSION__ === 'string' ? __KPR_VERSION__ : '0.0.0-dev';
 
 if (require.main === module) {
-  main(process.argv.slice(2), withTerminal(processIO())).then(
+  main(process.argv.slice(2), withTerminalPrompt(processIO())).then(
     (code) => {
       process.exitCode = code;
     },
