@@ -6,8 +6,9 @@
  * Mutants where the two legitimately differ are not generated, by design:
  * - IPLOS/@versjon and Melding/@versjon values (our version policy accepts 3.6/3.7 and warns on others);
  * - renaming or re-namespacing the payload root (it is then no KPR payload for us, so nothing is checked);
- * - white space around values (the pipeline gives the schema check no source text yet, and libxml2 rejects
- *   spaces around xs:int/xs:short/xs:date that XML Schema allows);
+ * - white space around values: libxml2 rejects spaces around xs:int/xs:short/xs:date that XML Schema
+ *   allows, where we give a warning (spaces around string values are errors on both sides and are tested
+ *   in test/unit/schema.test.ts);
  * - xs:date values of the right form that are no real date (2023-02-30): libxml2 rejects them, we leave
  *   them to the date-invalid rule.
  */
