@@ -982,16 +982,23 @@ export class VsCodeSession {
     await this.page.keyboard.type(`@id:${key}`);
     const select = this.page.locator(`.settings-editor .setting-item-contents[data-key="${key}"] select`).first();
     await select.waitFor({ state: 'visible', timeout: 15_000 });
-    await select.click();
     const exactly = new RegExp(`^${escapeRegExp(value)}$`);
     const option = this.page.locator('.monaco-select-box-dropdown-container.visible .monaco-list-row').filter({ has: this.page.locator('.option-text').filter({ hasText: exactly }) });
-    await option.first().click();
-    await this.page.locator('.monaco-select-box-dropdown-container.visible').waitFor({ state: 'detached', timeout: 10_000 }).catch(() => undefined);
-    await waitUntil(
-      async () => ((await this.eval<string | null>(`(function (k) { const s = document.querySelector('.settings-editor .setting-item-contents[data-key="' + k + '"] select'); return s ? s.value : null; })`, key)) === value ? true : undefined),
-      10_000,
-      () => `the Settings editor did not take ${key} = ${value}`,
-    );
+    const current = () => this.eval<string | null>(`(function (k) { const s = document.querySelector('.settings-editor .setting-item-contents[data-key="' + k + '"] select'); return s ? s.value : null; })`, key);
+    // A click on the option can land while the dropdown is still animating open and be lost (seen once on
+    // a loaded machine): choose again, a few times, until the editor shows the value.
+    for (let attempt = 1; ; attempt++) {
+      await select.click();
+      await option.first().click();
+      await this.page.locator('.monaco-select-box-dropdown-container.visible').waitFor({ state: 'detached', timeout: 10_000 }).catch(() => undefined);
+      const took = await waitUntil(async () => ((await current()) === value ? true : undefined), 4_000, () => '').then(
+        () => true,
+        () => false,
+      );
+      if (took) break;
+      if (attempt === 3) throw new HarnessError(`the Settings editor did not take ${key} = ${value} (shows ${await current()})`);
+      await this.page.keyboard.press('Escape');
+    }
     await this.runCommand('View: Close Editor');
     await editor.waitFor({ state: 'hidden', timeout: 10_000 });
   }
