@@ -69,8 +69,9 @@ export function createTestUserRule(options: TestUserRuleOptions = {}): Rule {
           const fidAttr = fag ? undefined : attr(el, 'fid');
           const typeId = fag ? undefined : attr(el, 'typeID')?.value.trim();
           const whole = { start: el.start, end: el.nameEnd };
-          // A system that used the fødselsnummer as local key must not get it printed back.
-          const key = maskPersonIds(keyAttr?.value.trim() ?? '');
+          // A system that used the fødselsnummer as local key must not get it printed back. Masked only when
+          // reported: this runs for every record of a whole-year file.
+          const key = () => maskPersonIds(keyAttr?.value.trim() ?? '');
           const reason: TestIdentityReason | undefined = testIdentityReason(
             { key: keyAttr?.value, personId: fidAttr?.value, typeId },
             ctx.settings.testUsers,
@@ -80,7 +81,7 @@ export function createTestUserRule(options: TestUserRuleOptions = {}): Rule {
               code: 'test-user',
               ...(reason === 'listed-key' ? at(keyAttr, whole) : at(fidAttr, whole)),
               key: `test-user.${reason}`,
-              args: { keyName, key, typeId: typeId ?? '' },
+              args: { keyName, key: key(), typeId: typeId ?? '' },
             });
             return;
           }
@@ -91,7 +92,7 @@ export function createTestUserRule(options: TestUserRuleOptions = {}): Rule {
               start: names[0].start,
               end: names[0].end,
               key: 'test-user.name',
-              args: { keyName, key, name: maskPersonIds(names[0].name) },
+              args: { keyName, key: key(), name: maskPersonIds(names[0].name) },
             });
           }
         },
