@@ -25,7 +25,7 @@ describe('submission report page (view model)', () => {
     const html = renderReport(model('en'), { ...PAGE, municipality: 'Øvre Testdal kommune' });
     assert.match(html, /<h1>Submission report<\/h1>/);
     assert.match(html, /Øvre Testdal kommune · Period 01\/01\/2023 – 31\/12\/2023/);
-    assert.match(html, /<tr data-check="housing" data-status="error"><td><span class="status status-error">Fix<\/span><\/td><td>1 services use the expired housing codes 12 or 13: report them as service type 29\.<\/td><\/tr>/);
+    assert.match(html, /<tr data-check="housing" data-status="error"><td><span class="status status-error">Fix<\/span><\/td><td>1 service uses an expired housing code 12 or 13: report it as service type 29\.<\/td><\/tr>/);
     assert.match(html, /data-check="welfare-technology" data-status="ok"/);
     assert.match(html, /Welfare technology is registered for 2 persons/);
     assert.match(html, /Only one of the two messages is in this report/);
@@ -71,6 +71,6 @@ describe('submission report page (view model)', () => {
     assert.match(html, /12 Omsorgsbolig/);
     assert.match(html, /Periode 01\.01\.2023 – 31\.12\.2023/);
     const housing = m.checklist.find((c) => c.id === 'housing')!;
-    assert.equal(checklistText(housing, nb, 'nb'), '1 tjenester bruker de utgåtte boligkodene 12 eller 13: rapporter dem som tjenestetype 29.');
+    assert.equal(checklistText(housing, nb, 'nb'), '1 tjeneste bruker en utgått boligkode 12 eller 13: rapporter den som tjenestetype 29.');
   });
 });

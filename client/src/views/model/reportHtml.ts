@@ -52,7 +52,9 @@ export function checklistText(item: ChecklistItem, l10n: L10n, locale: string): 
     case 'test-users':
       return item.count === 0
         ? l10n.t('No test users (such as "Donald Duck") in the extract.')
-        : l10n.t('{0} test users found. Test users must not be sent to KPR: remove them from the extract.', n);
+        : item.count === 1
+          ? l10n.t('1 test user found. Test users must not be sent to KPR: remove it from the extract.')
+          : l10n.t('{0} test users found. Test users must not be sent to KPR: remove them from the extract.', n);
     case 'welfare-technology':
       return item.count > 0
         ? l10n.t('Welfare technology is registered for {0} persons (safety alarm, location technology, electronic medication support, digital supervision).', n)
@@ -62,6 +64,7 @@ export function checklistText(item: ChecklistItem, l10n: L10n, locale: string): 
         ? l10n.t('No expired service type 16: re/habilitation outside an institution is reported with the person flag poHab.')
         : l10n.t('{0} services still use the expired service type 16 (re/habilitation outside an institution). Report it with the person flag poHab instead.', n);
     case 'housing':
+      if (item.other === 1) return l10n.t('1 service uses an expired housing code 12 or 13: report it as service type 29.');
       if ((item.other ?? 0) > 0) return l10n.t('{0} services use the expired housing codes 12 or 13: report them as service type 29.', other);
       return item.count > 0
         ? l10n.t('Housing is reported as service type 29 ({0} services).', n)
@@ -73,7 +76,9 @@ export function checklistText(item: ChecklistItem, l10n: L10n, locale: string): 
     case 'org-numbers':
       return item.count === 0
         ? l10n.t('Organisation numbers: {0} in use, no problems found.', other)
-        : l10n.t('{0} problems with organisation numbers ({1} in use). Each service that needs one must carry the right organisation number.', n, other);
+        : item.count === 1
+          ? l10n.t('1 problem with organisation numbers ({0} in use). Each service that needs one must carry the right organisation number.', other)
+          : l10n.t('{0} problems with organisation numbers ({1} in use). Each service that needs one must carry the right organisation number.', n, other);
     case 'pair':
       if (item.status === 'info') {
         return l10n.t('Only one of the two messages is in this report. KPR needs both: the fagmelding (KPR_IPL) and the identmelding (KPR_IDE), sent separately.');
@@ -82,7 +87,11 @@ export function checklistText(item: ChecklistItem, l10n: L10n, locale: string): 
         ? l10n.t('The fagmelding and the identmelding belong together (løpenummer and persons match).')
         : l10n.t('{0} mismatches between the fagmelding and the identmelding (løpenummer or persons).', n);
     case 'errors':
-      if (item.count > 0) return l10n.t('{0} errors must be fixed before sending; {1} warnings.', n, other);
+      if (item.count > 0) {
+        const errors = item.count === 1 ? l10n.t('1 error must be fixed before sending') : l10n.t('{0} errors must be fixed before sending', n);
+        const warnings = item.other === 1 ? l10n.t('1 warning') : l10n.t('{0} warnings', other);
+        return `${errors}; ${warnings}.`;
+      }
       return (item.other ?? 0) > 0 ? l10n.t('No errors; {0} warnings to read before sending.', other) : l10n.t('No errors and no warnings.');
   }
 }
