@@ -1,6 +1,7 @@
 /** Webview plumbing shared by the KPR panels: a fresh nonce per render and the options every panel uses. */
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
+import { langFromLocale } from '../../../server/src/i18n';
 
 export function nonce(): string {
   return randomBytes(18).toString('base64');
@@ -13,5 +14,5 @@ export function webviewOptions(): vscode.WebviewPanelOptions & vscode.WebviewOpt
 
 /** The page language: VS Code's display language, as the server's messages follow it by default. */
 export function pageLang(): string {
-  return vscode.env.language.toLowerCase().startsWith('nb') || vscode.env.language.toLowerCase().startsWith('no') ? 'nb' : 'en';
+  return langFromLocale(vscode.env.language);
 }

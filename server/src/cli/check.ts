@@ -8,7 +8,7 @@ import { CheckedFile, checkFile } from '../analysis/checkFile';
 import { DocumentSummary, FagmeldingSummary } from '../analysis/summary';
 import { defaultSettings, Finding, isRuleCode, KprSettings, Severity, SeveritySetting, severityName } from '../analysis/types';
 import { checkPair, findPairs } from '../analysis/pairing';
-import { Lang, t } from '../i18n';
+import { Lang, langFromLocale, t } from '../i18n';
 import { maskPersonIds } from '../privacy';
 import { decodeXml } from '../xml/encoding';
 import { LineIndex } from '../xml/lineIndex';
@@ -221,8 +221,7 @@ export function resolveCliLang(flag: string | undefined, env: NodeJS.ProcessEnv)
     if (flag !== 'nb' && flag !== 'en') throw new UsageError(`--lang must be nb or en, not '${flag}'`);
     return flag;
   }
-  const l = (env.KPR_LANG || env.LC_ALL || env.LC_MESSAGES || env.LANG || '').toLowerCase();
-  return l.startsWith('nb') || l.startsWith('no') || l.startsWith('nn') ? 'nb' : 'en';
+  return langFromLocale(env.KPR_LANG || env.LC_ALL || env.LC_MESSAGES || env.LANG);
 }
 
 export function message(f: Finding, lang: Lang): string {
