@@ -77,10 +77,13 @@ const expiredByCode = new Map<number, ExpiredServiceCode>(EXPIRED.map((c) => [c.
 export const SERVICE_CODES: readonly ServiceCode[] = CODES;
 export const EXPIRED_SERVICE_CODES: readonly ExpiredServiceCode[] = EXPIRED;
 
-/** Parses a service code as written ('15', ' 015 ') to a number, or undefined when it is not an integer. */
+/**
+ * Parses a service code as written ('15', ' 015 ', '+12': tjTjenType is an xs:short) to a number, or
+ * undefined when it is not a non-negative integer.
+ */
 export function parseServiceCode(text: string): number | undefined {
   const t = text.trim();
-  if (!/^[0-9]{1,4}$/.test(t)) return undefined;
+  if (!/^\+?[0-9]{1,4}$/.test(t)) return undefined;
   return Number(t);
 }
 

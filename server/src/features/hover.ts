@@ -90,7 +90,7 @@ function orgRuleText(rule: OrgNumberRule, lang: Lang): string {
 
 /** The hover text of a service code as written in tjTjenType, in markdown. */
 export function serviceCodeHover(written: string, lang: Lang): string {
-  const code = parseServiceCode(written.replace(/^\+/, ''));
+  const code = parseServiceCode(written);
   const list = t(lang, 'hover.serviceList', { oid: SERVICE_CODE_LIST_OID });
   // What is not a 1–4 digit code may be anything an EPJ wrote there, a fødselsnummer too.
   if (code === undefined) return t(lang, 'hover.unknownCode', { code: maskPersonIds(written.trim()) }) + '\n\n' + list;

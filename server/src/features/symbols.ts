@@ -85,7 +85,7 @@ function selectionOf(el: XmlElement, attrName: string): { selectionStart: number
 }
 
 function serviceName(written: string, lang: Lang): string {
-  const code = parseServiceCode(written.replace(/^\+/, ''));
+  const code = parseServiceCode(written);
   const current = code === undefined ? undefined : serviceCode(code);
   if (current) return `${current.code} – ${current[lang]}`;
   const expired = code === undefined ? undefined : expiredServiceCode(code);

@@ -129,7 +129,7 @@ export function indexExtract(path: string, summary: FagmeldingSummary): ExtractS
   let services = 0;
   for (const p of summary.persons) {
     for (const s of p.services) {
-      const code = parseServiceCode(s.code.replace(/^\+/, ''));
+      const code = parseServiceCode(s.code);
       if (code === undefined) continue; // not a number: the schema reports it
       services++;
       const orgnr = s.orgnr ?? '';

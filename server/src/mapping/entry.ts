@@ -61,7 +61,7 @@ export function mappingEntry(row: MappingRow): MappingEntry {
     row,
     localCode,
     localKey: localKeyOf(localCode),
-    code: parseServiceCode(codeText.replace(/^\+/, '')),
+    code: parseServiceCode(codeText),
     codeText,
     notReported: NOT_REPORTED.has(codeText),
     orgnr: f.orgnr?.value ?? '',
