@@ -22,6 +22,8 @@ const common = {
 const builds = [
   { ...common, entryPoints: ['client/src/extension.ts'], outfile: 'dist/client.js', external: ['vscode'] },
   { ...common, entryPoints: ['server/src/lsp/server.ts'], outfile: 'dist/server.js' },
+  // The worker thread that reads the second half of a large file (server/src/analysis/split.ts).
+  { ...common, entryPoints: ['server/src/analysis/splitWorker.ts'], outfile: 'dist/checkWorker.js' },
   { ...common, entryPoints: ['server/src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
 ];
 

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { ensureBuilt, REPO } from '../support/build';
 import { fag, person, service, ide, ident } from '../support/kpr';
+import { generateExtract, serializeFagmelding } from '../fixtures/generator';
 
 function kpr(args: string[], env: NodeJS.ProcessEnv = {}) {
   const r = spawnSync(process.execPath, [path.join(REPO, 'dist/cli.js'), ...args], {
@@ -95,6 +96,30 @@ describe('kpr check (command line)', function () {
     assert.equal(kpr(['check', path.join(dir, 'missing.xml')]).code, 2);
     assert.equal(kpr(['check', '--severity', 'no-such-rule=error', dir]).code, 2);
     assert.equal(kpr(['frobnicate']).code, 2);
+  });
+
+  it('gives the same findings on one thread and on two for a large file', () => {
+    // Over 4 MiB, so that two threads are used; ISO-8859-1, so that the worker must decode as the main thread does.
+    let xml = serializeFagmelding(generateExtract({ seed: 41, persons: 3200, year: 2023 })).replace('encoding="UTF-8"', 'encoding="ISO-8859-1"');
+    let n = 0;
+    xml = xml.replace(/<tjTjenType>\d+<\/tjTjenType>/g, (m) => (++n % 997 === 0 ? '<tjTjenType>12</tjTjenType>' : m));
+    const ids = [...xml.matchAll(/pePeID="(\d+)"/g)].map((m) => m[1]);
+    xml = xml.replace(`pePeID="${ids[ids.length - 1]}"`, `pePeID="${ids[0]}"`);
+    const f = path.join(dir, 'large-latin1.xml');
+    writeFileSync(f, Buffer.from(xml, 'latin1'));
+    assert.ok(xml.length > 4.5 * 1024 * 1024, `${xml.length} characters`);
+    const two = kpr(['check', '--format', 'json', f]);
+    const one = kpr(['check', '--format', 'json', '--threads', '1', f]);
+    assert.equal(two.code, 1, two.err);
+    assert.equal(one.code, 1, one.err);
+    assert.equal(two.out, one.out);
+    const codes = JSON.parse(two.out).files[0].diagnostics.map((d: { code: string }) => d.code);
+    // Expired codes on both sides of the middle, and the duplicate key across them.
+    assert.ok(codes.filter((c: string) => c === 'deprecated-service-code').length >= 4, codes.join());
+    assert.ok(codes.includes('duplicate-id'), codes.join());
+    const bad = kpr(['check', '--threads', '3', f]);
+    assert.equal(bad.code, 2);
+    assert.match(bad.err, /--threads must be 1 or 2/);
   });
 
   it('lets the user turn a rule off or down', () => {

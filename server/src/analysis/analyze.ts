@@ -260,13 +260,39 @@ export interface Reading {
   payloadPath?: XmlElement[];
   /** With `trace`: the end of INNHINFO when it was read before any record, else -1. */
   headerEnd: number;
-  /** With `resume`: the offset where reading stopped, when `stopAt` said so. */
+  /** The offset where reading stopped, when a `stopAt` said so. */
   haltedAt?: number;
   textLength: number;
+  /** The schema check's state key now (see `SchemaCheck.stateKey`); at `haltedAt` when halted. */
+  schemaKey(): string | undefined;
+  /** With `resume`: the schema check's state key once brought to the checkpoint. */
+  resumedKey?: string;
+  /** True when an element still open when reading ended holds one that was closed by recovery. */
+  openTainted: boolean;
 }
 
 export interface ReadTrace {
   resume?: ResumeFrom;
+  /** For a reading from the start: called at each checkpoint; true stops reading there. */
+  stopAt?(cp: Checkpoint): boolean;
+}
+
+/**
+ * Copies of the payload root's ancestors and the payload root (`path`, outermost first) to resume reading
+ * inside: each ancestor copy holds its children up to the next copy, the payload root copy `children`.
+ * The originals are never touched.
+ */
+export function openCopies(path: readonly XmlElement[], children: readonly XmlElement[]): XmlElement[] {
+  const open: XmlElement[] = [];
+  for (let i = 0; i < path.length; i++) {
+    const orig = path[i];
+    const parent = i > 0 ? open[i - 1] : null;
+    const kids = i < path.length - 1 ? orig.children.slice(0, orig.children.indexOf(path[i + 1])) : children.slice();
+    const copy: XmlElement = { ...orig, parent, children: kids, closed: false };
+    parent?.children.push(copy);
+    open.push(copy);
+  }
+  return open;
 }
 
 /**
@@ -361,6 +387,7 @@ export function readDocument(text: string, options: AnalyzeOptions, trace?: Read
   };
 
   const base = resume?.checkpoint;
+  const stopAt = resume ? resume.stopAt : trace?.stopAt;
   const checkpoint = (el: XmlElement, record: boolean): boolean => {
     const cp: Checkpoint = {
       offset: el.end,
@@ -372,10 +399,11 @@ export function readDocument(text: string, options: AnalyzeOptions, trace?: Read
       echoes: (base?.echoes ?? 0) + echoes.length,
     };
     checkpoints.push(cp);
-    return resume !== undefined && resume.stopAt(cp);
+    return stopAt !== undefined && stopAt(cp);
   };
 
-  let control: ParseControl | undefined;
+  let control: ParseControl | undefined = stopAt ? new ParseControl() : undefined;
+  let resumedKey: string | undefined;
   if (resume) {
     // Only fagmelding readings are resumed (incremental.ts): the payload root is open, its header known.
     muted = true;
@@ -387,8 +415,8 @@ export function readDocument(text: string, options: AnalyzeOptions, trace?: Read
     headerDone = true;
     schema!.open(root);
     for (const c of root.children) replaySchema(schema!, c);
+    resumedKey = schema!.stateKey();
     muted = false;
-    control = new ParseControl();
   }
 
   const parsed = parseXml(text, {
@@ -488,6 +516,9 @@ export function readDocument(text: string, options: AnalyzeOptions, trace?: Read
     headerEnd,
     haltedAt: parsed.haltedAt,
     textLength: text.length,
+    schemaKey: () => schema?.stateKey(),
+    resumedKey,
+    openTainted: tainted.size > 0,
   };
 }
 

@@ -20,7 +20,7 @@
  */
 import { loadKprSchema } from '../schema';
 import { XmlElement, XmlIssue } from '../xml/parser';
-import { AnalysisResult, Checkpoint, EchoRange, finishAnalysis, readDocument, Reading } from './analyze';
+import { AnalysisResult, Checkpoint, EchoRange, finishAnalysis, openCopies, readDocument, Reading } from './analyze';
 import { PersonSummary, ServiceSummary } from './summary';
 import { FixData, Finding, KprSettings, RelatedLocation } from './types';
 
@@ -137,15 +137,7 @@ export class IncrementalAnalyzer {
     const cp = cps[j];
 
     // The open elements at the checkpoint, copied so the old tree is never touched.
-    const open: XmlElement[] = [];
-    for (let i = 0; i < old.path.length; i++) {
-      const orig = old.path[i];
-      const parent = i > 0 ? open[i - 1] : null;
-      const children = i < old.path.length - 1 ? orig.children.slice(0, orig.children.indexOf(old.path[i + 1])) : old.children.slice(0, cp.children);
-      const copy: XmlElement = { ...orig, parent, children, closed: false };
-      parent?.children.push(copy);
-      open.push(copy);
-    }
+    const open = openCopies(old.path, old.children.slice(0, cp.children));
     const payload = open[open.length - 1];
 
     // Read until a record ends where an old checkpoint after the change ended: back in step from there.

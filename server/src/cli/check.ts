@@ -2,9 +2,9 @@
  * `kpr check`: the same checks as the editor, for build pipelines. Files and folders; fagmelding and
  * identmelding found in the same folder are checked as a pair. Exit code 1 when any error is found.
  */
-import { promises as fs, readFileSync } from 'node:fs';
+import { existsSync, promises as fs, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { CheckedFile, checkFile } from '../analysis/checkFile';
+import { CheckedFile, checkFile, SplitSetup } from '../analysis/checkFile';
 import { DocumentSummary, FagmeldingSummary } from '../analysis/summary';
 import { defaultSettings, Finding, isRuleCode, KprSettings, Severity, SeveritySetting, severityName } from '../analysis/types';
 import { checkPair, findPairs } from '../analysis/pairing';
@@ -37,11 +37,16 @@ export interface LspDiagnostic {
 const SEVERITY_SETTINGS: SeveritySetting[] = ['error', 'warning', 'information', 'hint', 'off'];
 
 export const CHECK_USAGE = `Usage: kpr check [--format text|json|sarif] [--year YYYY] [--lang nb|en]
-                 [--severity CODE=LEVEL]... [--test-users FILE] PATH...
+                 [--severity CODE=LEVEL]... [--test-users FILE] [--threads 1|2] PATH...
 Checks KPR extracts (fagmelding KPR_IPL, identmelding KPR_IDE, also inside a Hodemelding)
 and mapping files (.kprmap, .kprmap.csv) in files and folders. The mapping files of a folder
 are also checked against the fagmelding extracts in that folder and below it.
+A fagmelding of 4 MiB or more is read on two threads when the machine has more than one
+processor (--threads 1: always one); the findings are the same.
 Exit code: 0 no errors, 1 errors found, 2 bad usage.`;
+
+/** The worker of split reading, bundled beside the command line (dist/checkWorker.js). */
+const WORKER_FILE = path.join(__dirname, 'checkWorker.js');
 
 /** Resolves CLI flags to engine settings. */
 export async function settingsFromArgs(opts: Record<string, unknown>, lang: Lang): Promise<KprSettings> {
@@ -111,6 +116,7 @@ export async function runCheck(argv: string[], io: CliIO): Promise<number> {
     lang: { value: true },
     severity: { value: true, repeat: true },
     'test-users': { value: true },
+    threads: { value: true },
     help: { short: 'h' },
   });
   if (options.help) {
@@ -122,6 +128,10 @@ export async function runCheck(argv: string[], io: CliIO): Promise<number> {
   if (positionals.length === 0) throw new UsageError('kpr check needs at least one file or folder');
   const lang = resolveCliLang(options.lang as string | undefined, io.env);
   const settings = await settingsFromArgs(options, lang);
+  const threads = options.threads === undefined ? 2 : Number(options.threads);
+  if (threads !== 1 && threads !== 2) throw new UsageError(`--threads must be 1 or 2, not '${options.threads}'`);
+  // Run from the sources (tests), there is no bundled worker: one thread.
+  const split: SplitSetup | undefined = threads === 2 && existsSync(WORKER_FILE) ? { workerFile: WORKER_FILE } : undefined;
 
   const explicit = new Set<string>();
   for (const p of positionals) {
@@ -142,7 +152,7 @@ export async function runCheck(argv: string[], io: CliIO): Promise<number> {
       mappings.push({ path: file, rows: mapping.parsed.rows });
       continue;
     }
-    const checked = await checkFile(file, settings);
+    const checked = await checkFile(file, settings, undefined, split);
     // Other XML in a folder is not ours to judge; a file named explicitly is reported either way.
     if (checked.result.kind === 'other' && !explicit.has(file)) continue;
     reports.push(fileReport(file, checked));

@@ -34,6 +34,12 @@ import {
 export interface SchemaCheck {
   open(el: XmlElement): void;
   close(el: XmlElement): void;
+  /**
+   * What the check knows of the elements open now, as a string: two checks with equal keys go on to report
+   * the same for the same remaining text. Undefined when that cannot be told from a key (xs:unique values
+   * have been collected). Used to join the halves of a file read on two threads (analysis/split.ts).
+   */
+  stateKey(): string | undefined;
 }
 
 type Report = (f: FindingInput) => void;
@@ -79,7 +85,7 @@ function shown(value: string): string {
 /** At most this many names in a list of expected elements. */
 const MAX_LISTED = 8;
 
-const NOOP: SchemaCheck = { open() {}, close() {} };
+const NOOP: SchemaCheck = { open() {}, close() {}, stateKey: () => '' };
 
 /**
  * Creates the check for one payload. `source`, when given, is the document text: it lets the check see
@@ -434,6 +440,22 @@ class StreamingValidator implements SchemaCheck {
   }
 
   // ----- close -----
+
+  stateKey(): string | undefined {
+    let key = '';
+    for (let d = 0; d < this.depth; d++) {
+      const f = this.frames[d];
+      if (f.uniq && f.uniq.some((table) => table.size > 0)) return undefined;
+      // Past its minimum, how often an unbounded particle occurred changes nothing that follows.
+      let count: number | string = f.count;
+      if (f.ct && f.state >= 0) {
+        const p = f.ct.particles[f.state];
+        if (p.maxOccurs === Number.POSITIVE_INFINITY && f.count >= p.minOccurs) count = 'n';
+      }
+      key += `${f.el?.start}:${f.decl?.name ?? ''}:${f.skip ? 1 : 0}:${f.childProblem ? 1 : 0}:${f.state}:${count}:${f.extras?.join(',') ?? ''}:${f.missing?.join(',') ?? ''};`;
+    }
+    return key;
+  }
 
   close(el: XmlElement): void {
     if (this.depth === 0) return;

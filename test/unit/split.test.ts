@@ -1,0 +1,157 @@
+import assert from 'node:assert/strict';
+import * as path from 'node:path';
+import { analyzeText, AnalysisResult } from '../../server/src/analysis/analyze';
+import { analyzeSplit, findCut, localTailReader, SplitJoin, startTailWorker, TailReader } from '../../server/src/analysis/split';
+import { defaultSettings, KprSettings } from '../../server/src/analysis/types';
+import { generateExtract, serializeFagmelding, serializeIdentmelding, wrapInMsgHead } from '../fixtures/generator';
+import { Rng } from '../fixtures/rng';
+import { ensureBuilt, REPO } from '../support/build';
+import { decodeXml } from '../../server/src/xml/encoding';
+
+/** Everything a user gets from an analysis, without the timing. */
+function comparable(r: AnalysisResult) {
+  return { ...r, stats: { records: r.stats.records, hiddenFindings: r.stats.hiddenFindings } };
+}
+
+/** Analyses `text` split at `fraction` and asserts the result is the one-thread result; returns how it was joined. */
+async function assertSplitSame(text: string, settings: KprSettings, fraction: number, what: string, reader: TailReader = localTailReader(text)): Promise<SplitJoin> {
+  let how: SplitJoin | undefined;
+  const split = await analyzeSplit(text, { settings }, reader, { minLength: 0, fraction, onJoin: (h) => (how = h) });
+  assert.deepEqual(comparable(split), comparable(analyzeText(text, { settings })), what);
+  return how!;
+}
+
+/** A generated fagmelding with problems in some records and a duplicate across the halves. */
+function extractWithProblems(seed: number, persons: number): string {
+  let xml = serializeFagmelding(generateExtract({ seed, persons, year: 2023 }));
+  let n = 0;
+  xml = xml.replace(/<tjTjenType>\d+<\/tjTjenType>/g, (m) => (++n % 7 === 0 ? '<tjTjenType>12</tjTjenType>' : m));
+  xml = xml.replace(/<tjInstOrgnr>(\d+)<\/tjInstOrgnr>/g, (m, d: string) => (++n % 11 === 0 ? `<tjInstOrgnr>${d.slice(0, 8)}0</tjInstOrgnr>` : m));
+  xml = xml.replace(/<tjVedtDato>/, '<tjTimerUke>200</tjTimerUke><tjVedtDato>');
+  // The first person's key again in the last person: only the document-level check on both halves sees it.
+  const ids = [...xml.matchAll(/pePeID="(\d+)"/g)].map((m) => m[1]);
+  xml = xml.replace(`pePeID="${ids[ids.length - 1]}"`, `pePeID="${ids[0]}"`);
+  return xml;
+}
+
+const JUNK = [
+  '<', '>', '/', '"', '&', ' ', 'x', '7', '12', '<!-- note -->', '<!-- </PERSON> -->', '</PERSON>', '<PERSON pePeID="9">',
+  '</TJENESTE>', '<TJENESTE>', '<tjTimerUke>300</tjTimerUke>', '<![CDATA[</PERSON>]]>', '&bogus;', 'text in IPLOS', '</IPLOS>',
+  '<INNHINFO/>', '<p:PERSON xmlns:p="urn:other">', '</p:PERSON>',
+];
+
+/** One random edit near where a cut at `fraction` would fall. */
+function editNearCut(rng: Rng, text: string, fraction: number): string {
+  const at = Math.max(0, Math.min(text.length, Math.floor(text.length * fraction) + rng.int(-3000, 3000)));
+  const del = rng.int(0, 3) === 0 ? rng.int(1, 40) : 0;
+  return text.slice(0, at) + JUNK[rng.int(0, JUNK.length - 1)] + text.slice(Math.min(text.length, at + del));
+}
+
+describe('split analysis (two threads)', function () {
+  this.timeout(180_000);
+
+  it('finds the cut after a record end tag, prefixed or not', () => {
+    const text = '<IPLOS><INNHINFO/><PERSON a="1"></PERSON><p:PERSON></p:PERSON ><PERSON></PERSON></IPLOS>';
+    assert.equal(text.slice(findCut(text, text.indexOf('<p:PERSON>'))), '<PERSON></PERSON></IPLOS>');
+    // Never after the first record: the other thread needs it to set up.
+    assert.equal(text.slice(findCut(text, 0)), '<PERSON></PERSON></IPLOS>');
+    // No record end after the middle, or only the first one: no cut.
+    assert.equal(findCut('<IPLOS><PERSON></PERSON></IPLOS>', 0), undefined);
+    assert.equal(findCut('<Melding/>', 0), undefined);
+  });
+
+  it('gives exactly the one-thread result, with the other thread reading the tail', async () => {
+    const settings = defaultSettings();
+    const text = extractWithProblems(31, 120);
+    for (const fraction of [0.1, 0.3, 0.5, 0.7, 0.9]) {
+      assert.equal(await assertSplitSame(text, settings, fraction, `cut at ${fraction}`), 'other');
+    }
+    // The duplicate key across the halves is found once the summaries are joined.
+    const r = analyzeText(text, { settings });
+    assert.equal(r.findings.filter((f) => f.code === 'duplicate-id').length, 1);
+  });
+
+  it('gives exactly the one-thread result after random damage near the cut', async () => {
+    const rng = new Rng('split-damage');
+    const base = extractWithProblems(32, 60);
+    const settings = defaultSettings();
+    const seen = new Map<SplitJoin, number>();
+    for (let i = 0; i < 300; i++) {
+      const fraction = 0.2 + rng.int(0, 60) / 100;
+      let text = base;
+      for (let k = rng.int(1, 3); k > 0; k--) text = editNearCut(rng, text, fraction);
+      const how = await assertSplitSame(text, settings, fraction, `case ${i} (cut at ${fraction})`);
+      seen.set(how, (seen.get(how) ?? 0) + 1);
+    }
+    // Every way of joining was taken, and the other thread's part was used in most cases.
+    assert.ok((seen.get('other') ?? 0) > 120, `joins: ${JSON.stringify([...seen])}`);
+    assert.ok((seen.get('local') ?? 0) > 0, `joins: ${JSON.stringify([...seen])}`);
+  });
+
+  it('keeps the cap on findings, severity settings, test users and the reporting year exact', async () => {
+    const text = extractWithProblems(33, 80);
+    const lateId = /pePeID="(\d+)"/.exec(text.slice(text.length >> 1))![1];
+    const settings = defaultSettings({
+      maxFindings: 5,
+      severity: { 'org-number-invalid': 'off', 'deprecated-service-code': 'hint' },
+      testUsers: [lateId],
+      reportingYear: 2022,
+      language: 'nb',
+    });
+    assert.equal(await assertSplitSame(text, settings, 0.5, 'settings'), 'other');
+  });
+
+  it('works inside a Hodemelding and leaves other documents to one thread', async () => {
+    const payload = extractWithProblems(34, 40);
+    const wrapped = wrapInMsgHead(payload, { type: 'KPR_IPL', msgId: 'c3f1a2b4-0000-4000-8000-000000000002', genDate: '2024-01-08T08:00:00' });
+    assert.equal(await assertSplitSame(wrapped, defaultSettings(), 0.5, 'envelope'), 'other');
+    const ide = serializeIdentmelding(generateExtract({ seed: 34, persons: 40, year: 2023 }));
+    assert.equal(await assertSplitSame(ide, defaultSettings(), 0.5, 'identmelding'), 'whole');
+  });
+
+  it('reads the tail itself when the cut is not sound', async () => {
+    const settings = defaultSettings();
+    const base = extractWithProblems(35, 40);
+    const mid = base.indexOf('<PERSON ', base.length >> 1);
+    // A record end tag inside a comment where the cut would fall.
+    const commented = base.slice(0, mid) + '<!-- </PERSON> -->' + base.slice(mid);
+    assert.notEqual(await assertSplitSame(commented, settings, mid / commented.length, 'comment'), 'other');
+    // Text directly inside IPLOS before the cut: only this thread knows of it.
+    const loose = base.slice(0, mid) + 'loose text' + base.slice(mid);
+    assert.equal(await assertSplitSame(loose, settings, 0.6, 'text in IPLOS'), 'local');
+    // INNHINFO after the first record: the other thread would read with another header.
+    const first = base.indexOf('</PERSON>') + '</PERSON>'.length;
+    const innhinfo = /<INNHINFO>[\s\S]*?<\/INNHINFO>/.exec(base)!;
+    const moved = base.slice(0, innhinfo.index) + base.slice(innhinfo.index + innhinfo[0].length, first) + innhinfo[0] + base.slice(first);
+    assert.notEqual(await assertSplitSame(moved, settings, 0.5, 'late INNHINFO'), 'other');
+    // A record in another namespace before the cut is reported here and leaves the schema check where a
+    // record leaves it: the cut is sound.
+    const foreign = base.slice(0, mid) + '<p:PERSON xmlns:p="urn:other"></p:PERSON>' + base.slice(mid);
+    assert.equal(await assertSplitSame(foreign, settings, 0.6, 'foreign record'), 'other');
+  });
+
+  it('reads the tail itself when the other thread fails', async () => {
+    const text = extractWithProblems(36, 30);
+    const failing: TailReader = { read: () => Promise.reject(new Error('gone')), close: () => undefined };
+    assert.equal(await assertSplitSame(text, defaultSettings(), 0.5, 'rejected', failing), 'local');
+    const refusing: TailReader = { read: () => Promise.resolve({ ok: false, reason: 'test' }), close: () => undefined };
+    assert.equal(await assertSplitSame(text, defaultSettings(), 0.5, 'refused', refusing), 'local');
+  });
+
+  it('gives the one-thread result with a real worker thread (the bundled dist/checkWorker.js)', async () => {
+    ensureBuilt();
+    const text = extractWithProblems(37, 3000);
+    // The worker decodes the bytes it is given, as checkFile does: shared, not copied.
+    const bytes = Buffer.from(text, 'utf8');
+    const shared = new SharedArrayBuffer(bytes.length);
+    bytes.copy(Buffer.from(shared));
+    assert.equal(decodeXml(Buffer.from(shared)).text, text);
+    const worker = startTailWorker(path.join(REPO, 'dist', 'checkWorker.js'));
+    worker.load(shared);
+    assert.equal(await assertSplitSame(text, defaultSettings(), 0.5, 'worker', worker), 'other');
+    // A worker without the bytes, or one that cannot start (no such file), leaves the work to this thread.
+    assert.equal(await assertSplitSame(text, defaultSettings(), 0.5, 'no bytes', startTailWorker(path.join(REPO, 'dist', 'checkWorker.js'))), 'local');
+    const missing = startTailWorker(path.join(REPO, 'dist', 'no-such-worker.js'));
+    assert.equal(await assertSplitSame(text, defaultSettings(), 0.5, 'no worker', missing), 'local');
+  });
+});
