@@ -3,10 +3,9 @@
  * a terminal. Exit codes: 0 fine, 1 the command found problems or failed, 2 bad usage, 3 (submit --wait,
  * listen --once) sent or listening fine, but no Apprec came within the time given.
  */
-import { describeError } from '../errors';
 import { maskForLog } from '../privacy';
-import { UsageError } from './args';
-import { resolveCliLang, runCheck } from './check';
+import { runCheck } from './check';
+import { CliCommand, runCommand } from './command';
 import { CliIO, processIO } from './io';
 
 export const USAGE = `kpr – checks and sends KPR reports (Kommunalt pasient- og brukerregister)
@@ -28,22 +27,33 @@ Sending needs kpr.config.json (--config FILE or KPR_CONFIG); see docs/cli.md and
 
 Run 'kpr <command> --help' for a command's options.`;
 
-type Command = (argv: string[], io: CliIO) => Promise<number>;
+/**
+ * The sending commands and the terminal prompt, loaded only when they are needed, so `kpr check` in a
+ * build pipeline does not pay for the crypto, AMQP and journal code at every start. The build makes this
+ * a separate bundle (dist/cli-send.js, see scripts/build.mjs), which has its own copies of the error
+ * classes and messages, so it reports its commands' errors itself (runSendingCommand).
+ * (`require`, not `import()`: the bundle and the tests' TypeScript loader both resolve it the same way.)
+ */
+function sending(): typeof import('./sending') {
+  return require('./sending');
+}
 
-// The sending commands load the crypto, AMQP and journal code only when they run, so `kpr check` in a
-// build pipeline does not pay for it at every start.
-// (`require`, not `import()`: the bundle and the tests' TypeScript loader both resolve it the same way.)
-const COMMANDS: Record<string, Command> = {
+const sendingCommand =
+  (name: string): CliCommand =>
+  (argv, io) =>
+    sending().runSendingCommand(name, argv, io);
+
+const COMMANDS: Record<string, CliCommand> = {
   check: runCheck,
-  submit: (argv, io) => (require('./submit') as typeof import('./submit')).runSubmit(argv, io),
-  listen: (argv, io) => (require('./listen') as typeof import('./listen')).runListen(argv, io),
-  status: (argv, io) => (require('./status') as typeof import('./status')).runStatus(argv, io),
-  pack: (argv, io) => (require('./pack') as typeof import('./pack')).runPack(argv, io),
-  unpack: (argv, io) => (require('./unpack') as typeof import('./unpack')).runUnpack(argv, io),
-  simulate: (argv, io) => (require('./simulate') as typeof import('./simulate')).runSimulate(argv, io),
+  submit: sendingCommand('submit'),
+  listen: sendingCommand('listen'),
+  status: sendingCommand('status'),
+  pack: sendingCommand('pack'),
+  unpack: sendingCommand('unpack'),
+  simulate: sendingCommand('simulate'),
 };
 
-export function registerCommand(name: string, fn: Command): void {
+export function registerCommand(name: string, fn: CliCommand): void {
   COMMANDS[name] = fn;
 }
 
@@ -63,23 +73,13 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
     io.err(`kpr: unknown command '${name}'\n\n${USAGE}\n`);
     return 2;
   }
-  try {
-    return await cmd(rest, io);
-  } catch (err) {
-    if (err instanceof UsageError) {
-      io.err(`kpr ${name}: ${err.message}\n`);
-      return 2;
-    }
-    const lang = resolveCliLang(undefined, io.env);
-    io.err(`kpr ${name}: ${maskForLog(describeError(err, lang))}\n`);
-    return 1;
-  }
+  return runCommand(name, cmd, rest, io);
 }
 
 /** With a terminal (stdin and stderr are TTYs) commands may ask; without one they fail clearly instead. */
 function withTerminalPrompt(io: CliIO): CliIO {
   if (io.prompt || !process.stdin.isTTY || !process.stderr.isTTY) return io;
-  return { ...io, prompt: (question, options) => (require('./config') as typeof import('./config')).terminalPrompt(question, options) };
+  return { ...io, prompt: (question, options) => sending().terminalPrompt(question, options) };
 }
 
 declare const __KPR_VERSION__: string | undefined;
