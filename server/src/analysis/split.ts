@@ -191,7 +191,11 @@ export type WorkerRequest = { bytes: SharedArrayBuffer } | { cut: number; settin
 export function startTailWorker(file: string): TailReader & { load(bytes: SharedArrayBuffer): void } {
   const worker = new Worker(file);
   const answer = new Promise<TailResult>((resolve) => {
-    worker.once('message', (result: TailResult) => resolve(result));
+    worker.once('message', (result: TailResult) => {
+      resolve(result);
+      // Nothing more to ask: the thread winds down while this one joins the halves, not before it exits.
+      void worker.terminate();
+    });
     worker.once('error', (err) => resolve({ ok: false, reason: err.name }));
     worker.once('exit', (code) => resolve({ ok: false, reason: `exit ${code}` }));
   });
