@@ -17,7 +17,7 @@
 import { Worker } from 'node:worker_threads';
 import { XmlIssue } from '../xml/parser';
 import { AnalysisResult, AnalyzeOptions, analyzeText, EchoRange, finishAnalysis, openCopies, readDocument, Reading } from './analyze';
-import { PersonSummary } from './summary';
+import { packPersons, PackedPersons, unpackPersons } from './summary';
 import { Finding, KprSettings } from './types';
 
 /** What the other thread found after the cut. */
@@ -27,7 +27,7 @@ export type TailResult =
       findings: Finding[];
       issues: XmlIssue[];
       echoes: EchoRange[];
-      persons: PersonSummary[];
+      persons: PackedPersons;
       records: number;
       stopped: boolean;
       /** The schema check's state key at the cut, as the tail reading assumed it. */
@@ -107,7 +107,9 @@ export async function analyzeSplit(text: string, options: AnalyzeOptions, other:
     let rest: Pick<Reading, 'findings' | 'issues' | 'echoes' | 'persons' | 'records' | 'stopped'> | undefined;
     if (cp.offset === cut && cp.record && !first.openTainted && path.every((el) => el.textStart === -1)) {
       const r = await pending.catch((err: unknown): TailResult => ({ ok: false, reason: String(err) }));
-      if (r.ok && r.resumedKey !== undefined && r.resumedKey === first.schemaKey() && r.header === JSON.stringify(first.header)) rest = r;
+      if (r.ok && r.resumedKey !== undefined && r.resumedKey === first.schemaKey() && r.header === JSON.stringify(first.header)) {
+        rest = { ...r, persons: unpackPersons(r.persons) };
+      }
     } else {
       void pending.catch(() => undefined);
     }
@@ -163,7 +165,7 @@ export function readTail(text: string, cut: number, settings: KprSettings): Tail
     findings: reading.findings,
     issues: reading.issues,
     echoes: reading.echoes,
-    persons: reading.persons,
+    persons: packPersons(reading.persons),
     records: reading.records,
     stopped: reading.stopped,
     resumedKey: reading.resumedKey,
