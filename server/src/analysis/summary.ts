@@ -60,61 +60,84 @@ export interface IdentmeldingSummary {
 export type DocumentSummary = FagmeldingSummary | IdentmeldingSummary;
 
 /**
- * Person summaries in a form that crosses to another thread cheaply: the strings as one JSON text and the
- * numbers in typed arrays, instead of tens of thousands of small objects, which the structured clone
- * copies one by one (measured: about 90 ms for the 15,000 persons of half a whole-year file).
+ * Person summaries in a form that crosses to another thread cheaply: the distinct strings once, as one JSON
+ * text, and everything else as numbers in a typed array, instead of tens of thousands of small objects,
+ * which the structured clone copies one by one (measured: about 90 ms for the 15,000 persons of half a
+ * whole-year file). Service values repeat (codes, org numbers, dates), so few distinct strings remain.
  */
 export interface PackedPersons {
   count: number;
-  /** JSON array: per person its id, then per service code, orgnr, from, to, vedtak (null for undefined). */
+  /** JSON array of the distinct strings; index 0 stands for undefined. */
   strings: string;
-  /** Per person id start, id end, service count; per service code start, code end. */
+  /**
+   * Per person: id (string index), id start, id end, test user (0/1), service count; then per service:
+   * code, code start, code end, orgnr, from, to, vedtak (string indexes except the offsets).
+   */
   numbers: Int32Array;
-  testUser: Uint8Array;
 }
 
 export function packPersons(persons: readonly PersonSummary[]): PackedPersons {
-  const strings: (string | undefined)[] = [];
-  const numbers: number[] = [];
-  const testUser = new Uint8Array(persons.length);
-  for (let i = 0; i < persons.length; i++) {
-    const p = persons[i];
-    strings.push(p.id.value);
-    numbers.push(p.id.start, p.id.end, p.services.length);
-    testUser[i] = p.testUser ? 1 : 0;
-    for (const s of p.services) {
-      strings.push(s.code, s.orgnr, s.from, s.to, s.vedtak);
-      numbers.push(s.codeAt.start, s.codeAt.end);
+  const table: (string | null)[] = [null];
+  const index = new Map<string, number>();
+  const ref = (v: string | undefined): number => {
+    if (v === undefined) return 0;
+    let i = index.get(v);
+    if (i === undefined) {
+      i = table.length;
+      table.push(v);
+      index.set(v, i);
+    }
+    return i;
+  };
+  let size = 0;
+  for (const p of persons) size += 5 + 7 * p.services.length;
+  const numbers = new Int32Array(size);
+  let k = 0;
+  for (const p of persons) {
+    // Person keys are distinct: appended, not looked up.
+    numbers[k++] = table.length;
+    table.push(p.id.value);
+    numbers[k++] = p.id.start;
+    numbers[k++] = p.id.end;
+    numbers[k++] = p.testUser ? 1 : 0;
+    numbers[k++] = p.services.length;
+    for (const x of p.services) {
+      numbers[k++] = ref(x.code);
+      numbers[k++] = x.codeAt.start;
+      numbers[k++] = x.codeAt.end;
+      numbers[k++] = ref(x.orgnr);
+      numbers[k++] = ref(x.from);
+      numbers[k++] = ref(x.to);
+      numbers[k++] = ref(x.vedtak);
     }
   }
-  return { count: persons.length, strings: JSON.stringify(strings), numbers: Int32Array.from(numbers), testUser };
+  return { count: persons.length, strings: JSON.stringify(table), numbers };
 }
 
 export function unpackPersons(packed: PackedPersons): PersonSummary[] {
-  const strings = JSON.parse(packed.strings) as (string | null)[];
+  const table = JSON.parse(packed.strings) as (string | null)[];
+  const str = (i: number): string | undefined => (i === 0 ? undefined : (table[i] as string));
   const n = packed.numbers;
   const out: PersonSummary[] = new Array(packed.count);
-  let si = 0;
-  let ni = 0;
-  const opt = (v: string | null) => (v === null ? undefined : v);
+  let k = 0;
   for (let i = 0; i < packed.count; i++) {
-    const id: ValueAt = { value: strings[si++]!, start: n[ni], end: n[ni + 1] };
-    const count = n[ni + 2];
-    ni += 3;
+    const id: ValueAt = { value: str(n[k])!, start: n[k + 1], end: n[k + 2] };
+    const testUser = n[k + 3] === 1;
+    const count = n[k + 4];
+    k += 5;
     const services: ServiceSummary[] = new Array(count);
-    for (let k = 0; k < count; k++) {
-      services[k] = {
-        code: strings[si]!,
-        codeAt: { start: n[ni], end: n[ni + 1] },
-        orgnr: opt(strings[si + 1]),
-        from: opt(strings[si + 2]),
-        to: opt(strings[si + 3]),
-        vedtak: opt(strings[si + 4]),
+    for (let j = 0; j < count; j++) {
+      services[j] = {
+        code: str(n[k])!,
+        codeAt: { start: n[k + 1], end: n[k + 2] },
+        orgnr: str(n[k + 3]),
+        from: str(n[k + 4]),
+        to: str(n[k + 5]),
+        vedtak: str(n[k + 6]),
       };
-      si += 5;
-      ni += 2;
+      k += 7;
     }
-    out[i] = { id, testUser: packed.testUser[i] === 1, services };
+    out[i] = { id, testUser, services };
   }
   return out;
 }
