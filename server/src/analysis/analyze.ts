@@ -153,7 +153,9 @@ function identHeader(root: XmlElement): HeaderInfo {
 function personSummary(person: XmlElement, settings: KprSettings): PersonSummary {
   const id = attrAt(person, 'pePeID') ?? { value: '', start: person.start, end: person.nameEnd };
   const services: ServiceSummary[] = [];
-  for (const tj of person.children) {
+  const cs = person.children;
+  for (let i = 0; i < cs.length; i++) {
+    const tj = cs[i];
     if (tj.local !== 'TJENESTE') continue;
     const type = child(tj, 'tjTjenType');
     const codeAt = type ? valueRange(type) : { start: tj.start, end: tj.nameEnd };
@@ -335,6 +337,8 @@ export function readDocument(text: string, options: AnalyzeOptions, trace?: Read
     if (!muted) target(f);
   };
 
+  let periodOf: HeaderInfo | undefined;
+  let period: { from: string; to: string } | undefined;
   const ctx: RuleContext = {
     get kind() {
       return kind as PayloadKind;
@@ -344,7 +348,12 @@ export function readDocument(text: string, options: AnalyzeOptions, trace?: Read
       return header;
     },
     get period() {
-      return reportingPeriod(settings, header);
+      // Asked for at every record: worked out once per header.
+      if (periodOf !== header) {
+        periodOf = header;
+        period = reportingPeriod(settings, header);
+      }
+      return period;
     },
     report,
   };

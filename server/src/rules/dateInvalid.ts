@@ -76,7 +76,9 @@ function report(ctx: RuleContext, problem: DateProblem | undefined, name: string
 
 /** Checks every date element in a subtree (the subtrees are a few levels deep, so recursion is cheap). */
 function checkElements(ctx: RuleContext, el: XmlElement): void {
-  for (const c of el.children) {
+  const cs = el.children;
+  for (let i = 0; i < cs.length; i++) {
+    const c = cs[i];
     const length = DATE_LENGTH.get(c.local);
     if (length !== undefined) {
       if (c.textStart === -1) continue; // empty: the schema's job

@@ -11,7 +11,7 @@
 import { FindingInput, Severity } from '../analysis/types';
 import { compareYyyymmdd, isValidYyyymmdd, xsDateToYyyymmdd } from '../domain/dates';
 import { registerMessages } from '../i18n';
-import { XmlElement } from '../xml/parser';
+import { child, XmlElement } from '../xml/parser';
 import { Rule, RuleContext } from './rule';
 
 registerMessages({
@@ -65,7 +65,7 @@ interface DateAt {
 }
 
 function dateChild(parent: XmlElement, name: string): DateAt | undefined {
-  const el = parent.children.find((c) => c.local === name);
+  const el = child(parent, name);
   if (!el || el.textStart === -1) return undefined;
   const value = el.text.trim();
   return isValidYyyymmdd(value) ? { name, value, start: el.textStart, end: el.textEnd } : undefined;
@@ -85,7 +85,10 @@ function compare(ctx: RuleContext, from: DateAt, to: DateAt, key: string, fromCo
 }
 
 function checkParent(ctx: RuleContext, el: XmlElement): void {
-  for (const pair of PAIRS[el.local] ?? []) {
+  const pairs = PAIRS[el.local];
+  if (pairs === undefined) return;
+  for (let i = 0; i < pairs.length; i++) {
+    const pair = pairs[i];
     const from = dateChild(el, pair.from);
     const to = from && dateChild(el, pair.to);
     if (from && to) compare(ctx, from, to, pair.key);
@@ -120,7 +123,8 @@ export const dateOrder: Rule = {
       record(person) {
         if (ctx.kind !== 'fagmelding') return;
         checkParent(ctx, person);
-        for (const part of person.children) checkParent(ctx, part);
+        const parts = person.children;
+        for (let i = 0; i < parts.length; i++) checkParent(ctx, parts[i]);
       },
     };
   },

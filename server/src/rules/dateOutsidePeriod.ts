@@ -18,7 +18,7 @@
 import { Severity } from '../analysis/types';
 import { addYears, formatYyyymmdd, isValidYyyymmdd, nextDay, parseYyyymmdd } from '../domain/dates';
 import { MessageArgs, registerMessages } from '../i18n';
-import { XmlElement } from '../xml/parser';
+import { child, XmlElement } from '../xml/parser';
 import { Rule } from './rule';
 import { servicesOf } from './serviceElements';
 
@@ -44,7 +44,7 @@ registerMessages({
 const EARLIEST_START = '19800101';
 
 function dateChild(parent: XmlElement, name: string): { value: string; start: number; end: number } | undefined {
-  const el = parent.children.find((c) => c.local === name);
+  const el = child(parent, name);
   if (!el || el.textStart === -1) return undefined;
   const value = el.text.trim();
   return isValidYyyymmdd(value) ? { value, start: el.textStart, end: el.textEnd } : undefined;
@@ -52,7 +52,7 @@ function dateChild(parent: XmlElement, name: string): { value: string; start: nu
 
 /** The earliest birth date peAlder allows, as YYYYMMDD, or undefined when the age is not a plain number. */
 function earliestBirth(person: XmlElement, periodFrom: string): { birth: string; age: number } | undefined {
-  const el = person.children.find((c) => c.local === 'peAlder');
+  const el = child(person, 'peAlder');
   const text = el?.text.trim() ?? '';
   if (!/^[0-9]{1,3}$/.test(text)) return undefined;
   const age = Number(text);

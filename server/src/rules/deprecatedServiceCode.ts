@@ -10,6 +10,7 @@
 import { FixData, Severity } from '../analysis/types';
 import { expiredServiceCode, orgNumberRule, serviceCode } from '../domain/serviceCodes';
 import { registerMessages } from '../i18n';
+import { child } from '../xml/parser';
 import { Rule } from './rule';
 import { removalRange, serviceCodeOf, servicesOf } from './serviceElements';
 
@@ -52,7 +53,7 @@ export const deprecatedServiceCode: Rule = {
           const label = { code: code.value, labelNb: expired.nb, labelEn: expired.en };
           if (expired.replacedBy !== undefined) {
             const to = serviceCode(expired.replacedBy);
-            const org = tj.children.find((c) => c.local === 'tjInstOrgnr');
+            const org = child(tj, 'tjInstOrgnr');
             const removeOrg = org && orgNumberRule(expired.replacedBy) === 'forbidden' ? removalRange(org) : undefined;
             const data: FixData = { fix: 'replace-service-code', from: code.value, to: expired.replacedBy };
             if (removeOrg) data.removeOrg = removeOrg;

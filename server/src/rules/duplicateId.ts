@@ -91,7 +91,9 @@ export function createDuplicateIdRule(options: DuplicateIdRuleOptions = {}): Rul
         record(el) {
           if (ctx.kind !== 'fagmelding') return;
           const seen = new Map<string, XmlAttr>();
-          for (const tj of el.children) {
+          const cs = el.children;
+          for (let i = 0; i < cs.length; i++) {
+            const tj = cs[i];
             if (tj.local !== 'TJENESTE') continue;
             const id = attr(tj, 'tjTjID');
             if (!id || id.value.trim() === '') continue;

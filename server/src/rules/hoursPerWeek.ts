@@ -34,7 +34,9 @@ export const hoursPerWeek: Rule = {
     return {
       record(person) {
         for (const tj of servicesOf(person)) {
-          for (const el of tj.children) {
+          const cs = tj.children;
+          for (let i = 0; i < cs.length; i++) {
+            const el = cs[i];
             if (el.local !== 'tjTimerUke' && el.local !== 'tjResTimerUke') continue;
             const v = valueAt(el);
             if (!DECIMAL.test(v.value)) continue;

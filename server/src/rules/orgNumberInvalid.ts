@@ -8,7 +8,7 @@ import { Severity } from '../analysis/types';
 import { orgNumberProblem, OrgNumberProblem } from '../domain/identifiers';
 import { orgNumberRule } from '../domain/serviceCodes';
 import { registerMessages } from '../i18n';
-import { XmlElement } from '../xml/parser';
+import { child, XmlElement } from '../xml/parser';
 import { Rule, RuleContext } from './rule';
 import { serviceCodeOf, valueAt } from './serviceElements';
 import { maskPersonIds } from '../privacy';
@@ -58,15 +58,17 @@ export const orgNumberInvalid: Rule = {
   create(ctx) {
     return {
       record(person) {
-        for (const part of person.children) {
+        const parts = person.children;
+        for (let i = 0; i < parts.length; i++) {
+          const part = parts[i];
           if (part.local === 'TJENESTE') {
-            const org = part.children.find((c) => c.local === 'tjInstOrgnr');
+            const org = child(part, 'tjInstOrgnr');
             if (!org) continue;
             const code = serviceCodeOf(part)?.value;
             if (code !== undefined && orgNumberRule(code) === 'forbidden') continue;
             check(ctx, org);
           } else if (part.local === 'DOGNTILBUD') {
-            const org = part.children.find((c) => c.local === 'dgInstOrgnr');
+            const org = child(part, 'dgInstOrgnr');
             if (org) check(ctx, org);
           }
         }

@@ -7,6 +7,7 @@
 import { Severity } from '../analysis/types';
 import { expiredServiceCode, orgNumberRule, serviceCode } from '../domain/serviceCodes';
 import { registerMessages } from '../i18n';
+import { child } from '../xml/parser';
 import { Rule } from './rule';
 import { removalRange, serviceCodeOf, servicesOf, valueAt } from './serviceElements';
 
@@ -35,7 +36,7 @@ export const orgNumberNotAllowed: Rule = {
         for (const tj of servicesOf(person)) {
           const code = serviceCodeOf(tj);
           if (code?.value === undefined || orgNumberRule(code.value) !== 'forbidden') continue;
-          const org = tj.children.find((c) => c.local === 'tjInstOrgnr');
+          const org = child(tj, 'tjInstOrgnr');
           if (!org) continue;
           const at = valueAt(org);
           const removal = removalRange(org);

@@ -45,15 +45,20 @@ function scanValue(value: string, start: number, end: number, el: XmlElement, at
   }
 }
 
-/** Walks a subtree in document order, checking every attribute value and every element's text. */
-function scanTree(root: XmlElement, ctx: RuleContext): void {
-  const stack: XmlElement[] = [root];
-  while (stack.length > 0) {
-    const el = stack.pop()!;
-    for (const a of el.attrs) if (a.value.length >= 11) scanValue(a.value, a.valueStart, a.valueEnd, el, a.local, ctx);
-    if (el.text.length >= 11) scanValue(el.text, el.textStart, el.textEnd, el, undefined, ctx);
-    for (let i = el.children.length - 1; i >= 0; i--) stack.push(el.children[i]);
+/**
+ * Walks a subtree in document order, checking every attribute value and every element's text. Index loops
+ * and recursion (records are a few levels deep): this runs for every element of a whole-year file, and
+ * for-of over the reader's shared empty lists allocated an iterator each time.
+ */
+function scanTree(el: XmlElement, ctx: RuleContext): void {
+  const attrs = el.attrs;
+  for (let i = 0; i < attrs.length; i++) {
+    const a = attrs[i];
+    if (a.value.length >= 11) scanValue(a.value, a.valueStart, a.valueEnd, el, a.local, ctx);
   }
+  if (el.text.length >= 11) scanValue(el.text, el.textStart, el.textEnd, el, undefined, ctx);
+  const children = el.children;
+  for (let i = 0; i < children.length; i++) scanTree(children[i], ctx);
 }
 
 export const personIdInFagmelding: Rule = {

@@ -3,11 +3,14 @@
  * types it (xs:short), locating element values, and the range that removes an element with its line.
  */
 import { ExpiredServiceCode, expiredServiceCode, ServiceCode, serviceCode } from '../domain/serviceCodes';
-import { valueRange, XmlElement } from '../xml/parser';
+import { child, valueRange, XmlElement } from '../xml/parser';
 
 /** The TJENESTE elements of a PERSON, in document order. */
-export function servicesOf(person: XmlElement): XmlElement[] {
-  return person.children.filter((c) => c.local === 'TJENESTE');
+export function servicesOf(person: XmlElement): readonly XmlElement[] {
+  const services: XmlElement[] = [];
+  const cs = person.children;
+  for (let i = 0; i < cs.length; i++) if (cs[i].local === 'TJENESTE') services.push(cs[i]);
+  return services;
 }
 
 export interface ServiceCodeAt {
@@ -26,7 +29,7 @@ export interface ServiceCodeAt {
  * never called unknown because of how it is written.
  */
 export function serviceCodeOf(tj: XmlElement): ServiceCodeAt | undefined {
-  const el = tj.children.find((c) => c.local === 'tjTjenType');
+  const el = child(tj, 'tjTjenType');
   if (!el) return undefined;
   const text = el.text.trim();
   const r = valueRange(el);
