@@ -1,12 +1,14 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { analyzeText, AnalysisResult } from '../../server/src/analysis/analyze';
-import { analyzeSplit, findCut, localTailReader, SplitJoin, startTailWorker, TailReader } from '../../server/src/analysis/split';
+import { analyzeSplit, findCut, localTailReader, SplitJoin, TailReader } from '../../server/src/analysis/split';
+import { checkFile, SplitSetup } from '../../server/src/analysis/checkFile';
 import { defaultSettings, KprSettings } from '../../server/src/analysis/types';
 import { generateExtract, serializeFagmelding, serializeIdentmelding, wrapInMsgHead } from '../fixtures/generator';
 import { Rng } from '../fixtures/rng';
 import { ensureBuilt, REPO } from '../support/build';
-import { decodeXml } from '../../server/src/xml/encoding';
 
 /** Everything a user gets from an analysis, without the timing. */
 function comparable(r: AnalysisResult) {
@@ -138,20 +140,55 @@ describe('split analysis (two threads)', function () {
     assert.equal(await assertSplitSame(text, defaultSettings(), 0.5, 'refused', refusing), 'local');
   });
 
-  it('gives the one-thread result with a real worker thread (the bundled dist/checkWorker.js)', async () => {
-    ensureBuilt();
-    const text = extractWithProblems(37, 3000);
-    // The worker decodes the bytes it is given, as checkFile does: shared, not copied.
-    const bytes = Buffer.from(text, 'utf8');
-    const shared = new SharedArrayBuffer(bytes.length);
-    bytes.copy(Buffer.from(shared));
-    assert.equal(decodeXml(Buffer.from(shared)).text, text);
-    const worker = startTailWorker(path.join(REPO, 'dist', 'checkWorker.js'));
-    worker.load(shared);
-    assert.equal(await assertSplitSame(text, defaultSettings(), 0.5, 'worker', worker), 'other');
-    // A worker without the bytes, or one that cannot start (no such file), leaves the work to this thread.
-    assert.equal(await assertSplitSame(text, defaultSettings(), 0.5, 'no bytes', startTailWorker(path.join(REPO, 'dist', 'checkWorker.js'))), 'local');
-    const missing = startTailWorker(path.join(REPO, 'dist', 'no-such-worker.js'));
-    assert.equal(await assertSplitSame(text, defaultSettings(), 0.5, 'no worker', missing), 'local');
+  describe('a file on disk, through the real worker thread (the bundled dist/checkWorker.js)', () => {
+    let dir: string;
+    const workerFile = () => path.join(REPO, 'dist', 'checkWorker.js');
+    before(() => {
+      ensureBuilt();
+      dir = mkdtempSync(path.join(tmpdir(), 'kpr-split-'));
+    });
+
+    /** Checks `bytes` as a file with two threads and with one; asserts the same result and text; returns how it was joined. */
+    async function assertFileSame(name: string, bytes: Buffer, setup: Partial<SplitSetup> = {}): Promise<SplitJoin | undefined> {
+      const file = path.join(dir, name);
+      writeFileSync(file, bytes);
+      const settings = defaultSettings();
+      let how: SplitJoin | undefined;
+      const two = await checkFile(file, settings, undefined, { workerFile: workerFile(), minBytes: 0, onJoin: (h) => (how = h), ...setup });
+      const one = await checkFile(file, settings);
+      assert.deepEqual(comparable(two.result), comparable(one.result), name);
+      assert.equal(two.text.length, one.text.length, name);
+      assert.ok(two.text === one.text, `${name}: the same text`);
+      return how;
+    }
+
+    it('gives the one-thread result for UTF-8 with Norwegian letters on both sides of the cut, and for ISO-8859-1', async () => {
+      const xml = extractWithProblems(37, 3000).replace(/<tjVedtak>/g, (m, at: number) => (at % 5 === 0 ? '<!-- æøå ÆØÅ -->' + m : m));
+      assert.equal(await assertFileSame('utf8.xml', Buffer.from(xml, 'utf8')), 'other');
+      assert.equal(await assertFileSame('bom.xml', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(xml, 'utf8')])), 'other');
+      const latin1 = xml.replace('encoding="UTF-8"', 'encoding="ISO-8859-1"');
+      assert.equal(await assertFileSame('latin1.xml', Buffer.from(latin1, 'latin1')), 'other');
+    });
+
+    it('reads the file whole on this thread when it cannot be cut cleanly', async () => {
+      const xml = extractWithProblems(38, 3000);
+      // Invalid UTF-8 and a NUL byte after the cut: the whole file decides what is reported.
+      const bytes = Buffer.from(xml, 'utf8');
+      const late = bytes.indexOf('<tjVedtak>', Math.floor(bytes.length * 0.8));
+      const invalid = Buffer.from(bytes);
+      invalid[late + 1] = 0xff;
+      assert.equal(await assertFileSame('invalid.xml', invalid), undefined);
+      const nul = Buffer.from(bytes);
+      nul[late + 1] = 0;
+      assert.equal(await assertFileSame('nul.xml', nul), undefined);
+      // PERSON written with a prefix: no plain end tag to cut at.
+      const prefixed = xml.replace('<IPLOS ', '<IPLOS xmlns:i="http://www.kith.no/xmlstds/iplos/2018-10-10" ').replace(/<(\/?)PERSON\b/g, '<$1i:PERSON');
+      assert.equal(await assertFileSame('prefixed.xml', Buffer.from(prefixed, 'utf8')), undefined);
+    });
+
+    it('reads the rest on this thread when the worker cannot', async () => {
+      const xml = Buffer.from(extractWithProblems(39, 3000), 'utf8');
+      assert.equal(await assertFileSame('no-worker.xml', xml, { workerFile: path.join(REPO, 'dist', 'no-such-worker.js') }), 'local');
+    });
   });
 });

@@ -4,10 +4,10 @@
  */
 import { promises as fs } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { decodeXml, DecodedText } from '../xml/encoding';
+import { decodePart, decodeXml, DecodedText, planDecoding } from '../xml/encoding';
 import { LineIndex } from '../xml/lineIndex';
 import { analyzeText, AnalysisResult } from './analyze';
-import { analyzeSplit, SplitJoin, SPLIT_MIN_LENGTH, startTailWorker } from './split';
+import { analyzeCut, SplitJoin, SPLIT_MIN_LENGTH, TailWorker } from './split';
 import { KprSettings, Severity } from './types';
 
 /** Reading large files on two threads (split.ts). */
@@ -34,42 +34,97 @@ export interface CheckedFile {
  */
 export async function checkFile(path: string, settings: KprSettings, shouldStop?: () => boolean, split?: SplitSetup): Promise<CheckedFile> {
   if (split && availableParallelism() > 1 && (await fs.stat(path)).size >= (split.minBytes ?? SPLIT_MIN_LENGTH)) {
-    // Started first: the worker loads while this thread reads the file, then decodes it while this one does.
-    const other = startTailWorker(split.workerFile);
-    let decoded: DecodedText;
-    try {
-      const bytes = await readShared(path);
-      other.load(bytes);
-      decoded = decodeXml(Buffer.from(bytes));
-    } catch (err) {
-      other.close();
-      throw err;
-    }
-    if (decoded.binary) {
-      other.close();
-      return checkDecoded(path, decoded, settings, shouldStop);
-    }
-    const result = await analyzeSplit(decoded.text, { settings, shouldStop }, other, { minLength: 0, onJoin: split.onJoin });
-    return withResult(path, decoded, result);
+    const checked = await checkInTwo(path, settings, shouldStop, split);
+    if (checked) return checked;
   }
   // The bytes are passed on, not kept: once decoded, a whole-year file's buffer can be freed while the
   // text is analysed (this function's frame lives until the analysis is done).
   return checkDecoded(path, decodeXml(await fs.readFile(path)), settings, shouldStop);
 }
 
-/** The whole file in memory that a worker thread can read without a copy. */
-async function readShared(path: string): Promise<SharedArrayBuffer> {
+/** Where the file is cut: the first PERSON end tag after this share of it. */
+const CUT_AT = 0.5;
+/** How far past that point this thread reads to find the end tag. */
+const CUT_WINDOW = 1 << 20;
+const RECORD_END_BYTES = Buffer.from('</PERSON>', 'latin1');
+
+/** Thrown when the two-thread check finds it cannot go on: the file is then read whole on this thread. */
+class CannotSplit extends Error {}
+
+/**
+ * The two-thread check: this thread reads and decodes the file up to the cut, the worker the head and the
+ * rest (splitWorker.ts), each while the other does. Undefined when the file cannot be cut that way (no
+ * plain PERSON end tag near the middle, UTF-16, NUL bytes or invalid UTF-8, a file that changed while it
+ * was read): the caller then reads it whole on this thread.
+ */
+async function checkInTwo(path: string, settings: KprSettings, shouldStop: (() => boolean) | undefined, split: SplitSetup): Promise<CheckedFile | undefined> {
+  // Started first: the worker loads while this thread reads.
+  const other = new TailWorker(split.workerFile);
+  try {
+    const file = await fs.open(path, 'r');
+    let size: number;
+    let mtimeMs: number;
+    let head: Buffer;
+    let at: number;
+    try {
+      ({ size, mtimeMs } = await file.stat());
+      at = Math.floor(size * CUT_AT);
+      head = await readRange(file, 0, Math.min(size, at + CUT_WINDOW));
+    } finally {
+      await file.close();
+    }
+    const plan = planDecoding(head);
+    const found = plan ? head.indexOf(RECORD_END_BYTES, at) : -1;
+    const cutByte = found + RECORD_END_BYTES.length;
+    if (!plan || found === -1 || cutByte >= size) return undefined;
+    other.begin({ file: path, plan, cutByte, size, mtimeMs });
+    const firstBytes = head.subarray(plan.skip, cutByte);
+    const first = decodePart(firstBytes, plan);
+    if (firstBytes.indexOf(0) !== -1 || (plan.encoding === 'utf-8' && first.indexOf('\ufffd') !== -1)) return undefined;
+
+    // The bytes after the cut: the worker's (what it checked), or read here when it has none.
+    let tail: Uint8Array | undefined;
+    const tailBytes = async (): Promise<Uint8Array> => {
+      // The worker found a NUL byte or invalid UTF-8 in its part: what to report depends on all of the file.
+      if (other.received?.undecodable) throw new CannotSplit();
+      return (tail ??= other.received?.tail ?? (await readAgain(path, cutByte, size, mtimeMs)));
+    };
+    let whole: string | undefined;
+    const wholeText = () => (whole ??= first + decodePart(tail!, plan));
+    const result = await analyzeCut(
+      { first, cut: first.length, whole: async () => (await tailBytes(), wholeText()) },
+      { settings, shouldStop },
+      other,
+      split.onJoin,
+    );
+    await tailBytes();
+    // The whole text is only decoded when asked for (to print findings): a clean file never needs it.
+    return withResult(path, wholeText, { encoding: plan.encoding, issue: plan.issue, binary: false }, result);
+  } catch (err) {
+    if (err instanceof CannotSplit) return undefined;
+    throw err;
+  } finally {
+    other.close();
+  }
+}
+
+async function readRange(file: fs.FileHandle, position: number, length: number): Promise<Buffer> {
+  const buf = Buffer.allocUnsafe(length);
+  for (let done = 0; done < length; ) {
+    const { bytesRead } = await file.read(buf, done, length - done, position + done);
+    if (bytesRead === 0) throw new CannotSplit();
+    done += bytesRead;
+  }
+  return buf;
+}
+
+/** The bytes from `position` on, provided the file is still the one first read. */
+async function readAgain(path: string, position: number, size: number, mtimeMs: number): Promise<Buffer> {
   const file = await fs.open(path, 'r');
   try {
-    const size = (await file.stat()).size;
-    const shared = new SharedArrayBuffer(size);
-    const view = new Uint8Array(shared);
-    for (let at = 0; at < size; ) {
-      const { bytesRead } = await file.read(view, at, size - at, at);
-      if (bytesRead === 0) throw new Error(`${path}: the file got shorter while it was read`);
-      at += bytesRead;
-    }
-    return shared;
+    const st = await file.stat();
+    if (st.size !== size || st.mtimeMs !== mtimeMs) throw new CannotSplit();
+    return await readRange(file, position, size - position);
   } finally {
     await file.close();
   }
@@ -93,21 +148,23 @@ function checkDecoded(path: string, decoded: DecodedText, settings: KprSettings,
   } else {
     result = analyzeText(text, { settings, shouldStop });
   }
-  return withResult(path, decoded, result);
+  return withResult(path, () => text, decoded, result);
 }
 
-function withResult(path: string, decoded: DecodedText, result: AnalysisResult): CheckedFile {
-  const text = decoded.text;
+function withResult(path: string, textOf: () => string, decoded: Omit<DecodedText, 'text'>, result: AnalysisResult): CheckedFile {
   if (!decoded.binary && decoded.issue && result.kind !== 'other') {
-    result.findings.unshift({ code: 'xml-syntax', severity: Severity.Error, start: 0, end: Math.min(1, text.length), key: decoded.issue.key, args: decoded.issue.args });
+    // Only the first character is pointed at (a payload was found, so there is one).
+    result.findings.unshift({ code: 'xml-syntax', severity: Severity.Error, start: 0, end: 1, key: decoded.issue.key, args: decoded.issue.args });
   }
   // Line positions are only needed to print findings: built on first use (a clean 49 MB file needs none).
   let lines: LineIndex | undefined;
   return {
     path,
-    text,
+    get text() {
+      return textOf();
+    },
     get lines() {
-      return (lines ??= new LineIndex(text));
+      return (lines ??= new LineIndex(textOf()));
     },
     encoding: decoded.encoding,
     result,

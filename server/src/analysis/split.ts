@@ -1,10 +1,11 @@
 /**
  * Reading a large fagmelding on two threads. The text is cut after a record (a PERSON end tag) near the
- * middle: this thread reads up to the cut as usual and stops there; the other thread, holding the same
- * text, reads the document's head up to the end of its first record (to learn the envelope, the payload
- * root and INNHINFO) and resumes reading at the cut, exactly as the incremental analysis resumes after an
- * edit. The findings of both are joined in order and the document-level checks run on the joined
- * summaries (`finishAnalysis`).
+ * middle: this thread reads up to the cut as usual and stops there; the other thread reads the document's
+ * head up to the end of its first record (to learn the envelope, the payload root and INNHINFO) and
+ * resumes reading at the cut, exactly as the incremental analysis resumes after an edit. The findings of
+ * both are joined in order and the document-level checks run on the joined summaries (`finishAnalysis`).
+ * For a file on disk, each thread reads and decodes only its own part of the file (checkFile.ts), so
+ * neither waits for the other to have the whole text.
  *
  * The result is the one `analyzeText` gives, finding for finding (test/unit/split.test.ts holds it to
  * that). The other thread's part is only used when the cut is sound, which is checked after the fact:
@@ -17,6 +18,8 @@
 import { Worker } from 'node:worker_threads';
 import { XmlIssue } from '../xml/parser';
 import { AnalysisResult, AnalyzeOptions, analyzeText, EchoRange, finishAnalysis, openCopies, readDocument, Reading } from './analyze';
+import { DecodePlan } from '../xml/encoding';
+import { Shift, shiftFindings, shiftIssues, shiftRanges } from './shift';
 import { packPersons, PackedPersons, unpackPersons } from './summary';
 import { Finding, KprSettings } from './types';
 
@@ -80,43 +83,58 @@ export function findCut(text: string, at: number): number | undefined {
   return cut < text.length ? cut : undefined;
 }
 
+/** A document cut in two: `first` is its text up to `cut`; `whole()` gives the whole text. */
+export interface CutText {
+  first: string;
+  cut: number;
+  whole(): Promise<string>;
+}
+
 /**
  * Analyses `text` with its second part read by `other`. Falls back to reading on this thread alone for
  * short texts, custom rules and texts without a cut; `other` is closed in every case.
  */
 export async function analyzeSplit(text: string, options: AnalyzeOptions, other: TailReader, split: SplitOptions = {}): Promise<AnalysisResult> {
+  const cut = text.length >= (split.minLength ?? SPLIT_MIN_LENGTH) && !options.rules ? findCut(text, Math.floor(text.length * (split.fraction ?? 0.5))) : undefined;
+  if (cut === undefined) {
+    other.close();
+    split.onJoin?.('whole');
+    return analyzeText(text, options);
+  }
+  return analyzeCut({ first: text.slice(0, cut), cut, whole: () => Promise.resolve(text) }, options, other, split.onJoin);
+}
+
+/**
+ * Analyses a document cut in two, the part after the cut read by `other`, which is closed in every case.
+ * `options.rules` must be the default rules (the other thread runs those).
+ */
+export async function analyzeCut(doc: CutText, options: AnalyzeOptions, other: TailReader, onJoin?: (how: SplitJoin) => void): Promise<AnalysisResult> {
   const t0 = performance.now();
+  const { first: firstText, cut } = doc;
+  const joined = (how: SplitJoin) => onJoin?.(how);
   try {
-    const cut = text.length >= (split.minLength ?? SPLIT_MIN_LENGTH) && !options.rules ? findCut(text, Math.floor(text.length * (split.fraction ?? 0.5))) : undefined;
-    const joined = (how: SplitJoin) => split.onJoin?.(how);
-    if (cut === undefined) {
-      joined('whole');
-      return analyzeText(text, options);
-    }
     const pending = other.read(cut, options.settings);
-    // Read on this thread up to the first checkpoint at or after the cut.
-    const first = readDocument(text, options, { stopAt: (cp) => cp.offset >= cut });
-    if (first.haltedAt === undefined) {
-      // The reading never came back to the payload root after the cut (or was stopped): it read everything.
-      void pending.catch(() => undefined);
-      joined('whole');
-      return finishAnalysis(first, options, t0);
-    }
+    void pending.catch(() => undefined);
+    // Read on this thread up to the cut; a reading that does not stop there ran into the end of the part.
+    const first = readDocument(firstText, options, { stopAt: (cp) => cp.offset >= cut });
     const cp = first.checkpoints[first.checkpoints.length - 1];
+    if (first.stopped) return finishAnalysis(first, options, t0);
+    if (first.haltedAt !== cut || !cp.record || first.openTainted) {
+      joined('again');
+      return analyzeText(await doc.whole(), options);
+    }
     const path = first.payloadPath!;
     let rest: Pick<Reading, 'findings' | 'issues' | 'echoes' | 'persons' | 'records' | 'stopped'> | undefined;
-    if (cp.offset === cut && cp.record && !first.openTainted && path.every((el) => el.textStart === -1)) {
+    if (path.every((el) => el.textStart === -1)) {
       const r = await pending.catch((err: unknown): TailResult => ({ ok: false, reason: String(err) }));
       if (r.ok && r.resumedKey !== undefined && r.resumedKey === first.schemaKey() && r.header === JSON.stringify(first.header)) {
         rest = { ...r, persons: unpackPersons(r.persons) };
       }
-    } else {
-      void pending.catch(() => undefined);
     }
     if (!rest) {
-      // Resuming needs the header read before the first record, and no element closed by recovery still
-      // open (the echo bookkeeping is not carried over a resume): otherwise read it all again.
-      if (first.openTainted || first.headerEnd < 0 || cp.offset < first.headerEnd) {
+      // Resuming needs the header read before the first record: otherwise read it all again.
+      const text = await doc.whole();
+      if (first.headerEnd < 0 || cp.offset < first.headerEnd) {
         joined('again');
         return analyzeText(text, options);
       }
@@ -145,27 +163,35 @@ export async function analyzeSplit(text: string, options: AnalyzeOptions, other:
 }
 
 /**
- * The other thread's work: reads the head of `text` up to the end of its first record (the envelope, the
- * payload root, INNHINFO), then resumes reading at `cut` as if the records in between had been read.
+ * The other thread's work on a text that holds the document's head and, from offset `from`, its text from
+ * the cut on (when it holds the whole text, `from` is `cut`): reads the head up to the end of its first
+ * record (the envelope, the payload root, INNHINFO), resumes reading at `from` as if the records in
+ * between had been read, and gives the offsets as they are in the whole text.
  */
-export function readTail(text: string, cut: number, settings: KprSettings): TailResult {
+export function readTail(text: string, from: number, cut: number, settings: KprSettings): TailResult {
   const options: AnalyzeOptions = { settings };
   const start = readDocument(text, options, { stopAt: (cp) => cp.record });
   const path = start.payloadPath;
-  if (start.haltedAt === undefined || start.haltedAt > cut || start.kind !== 'fagmelding' || !path || start.openTainted || path.some((el) => el.textStart !== -1)) {
+  if (start.haltedAt === undefined || start.haltedAt > from || start.kind !== 'fagmelding' || !path || start.openTainted || path.some((el) => el.textStart !== -1)) {
     return { ok: false, reason: 'no record before the cut' };
   }
   const cp = start.checkpoints[start.checkpoints.length - 1];
   const payload = path[path.length - 1];
   const reading = readDocument(text, options, {
-    resume: { checkpoint: { ...cp, offset: cut }, open: openCopies(path, payload.children), envelope: start.envelope, header: start.header, stopAt: () => false },
+    resume: { checkpoint: { ...cp, offset: from }, open: openCopies(path, payload.children), envelope: start.envelope, header: start.header, stopAt: () => false },
   });
+  // Offsets before `from` (the head) are the same in both texts; those after it move to the cut.
+  const shift = new Shift(from, from, cut - from);
+  const findings = cut === from ? reading.findings : shiftFindings(reading.findings, 0, shift);
+  const issues = cut === from ? reading.issues : shiftIssues(reading.issues, 0, shift);
+  const echoes = cut === from ? reading.echoes : shiftRanges(reading.echoes, 0, shift);
+  if (!findings || !issues || !echoes) return { ok: false, reason: 'a finding that cannot be moved' };
   return {
     ok: true,
-    findings: reading.findings,
-    issues: reading.issues,
-    echoes: reading.echoes,
-    persons: packPersons(reading.persons),
+    findings,
+    issues,
+    echoes,
+    persons: packPersons(reading.persons, from, cut - from),
     records: reading.records,
     stopped: reading.stopped,
     resumedKey: reading.resumedKey,
@@ -176,40 +202,70 @@ export function readTail(text: string, cut: number, settings: KprSettings): Tail
 /** The other thread as a function call on this one, over the same text: for tests. */
 export function localTailReader(text: string): TailReader {
   return {
-    read: (cut, settings) => Promise.resolve(readTail(text, cut, settings)),
+    read: (cut, settings) => Promise.resolve(readTail(text, cut, cut, settings)),
     close: () => undefined,
   };
 }
 
-/** What the main thread sends the worker (splitWorker.ts). */
-export type WorkerRequest = { bytes: SharedArrayBuffer } | { cut: number; settings: KprSettings };
+/** What the worker (splitWorker.ts) reads: its part of a file, from `cut` on, and the head before it. */
+export interface TailJob {
+  file: string;
+  plan: DecodePlan;
+  /** Byte offset of the cut. */
+  cutByte: number;
+  /** The file as this thread found it: the worker checks it has not changed. */
+  size: number;
+  mtimeMs: number;
+}
+
+/** Main thread → worker. */
+export type WorkerRequest = { job: TailJob } | { cut: number; settings: KprSettings };
+
+/** Worker → main thread: the result, and the bytes from the cut on (transferred, not copied). */
+export interface WorkerAnswer {
+  result: TailResult;
+  tail?: Uint8Array;
+  /** True when the worker's part holds bytes the text cannot be split at (NUL, invalid UTF-8). */
+  undecodable?: boolean;
+}
 
 /**
- * The other thread as a worker running `file` (the bundled splitWorker.ts). Started before the file is
- * read, so that it loads while this thread reads the file; `load` hands it the file's bytes (shared, not
- * copied), which it decodes while this thread does the same. A worker that fails or exits early answers
- * `ok: false`, and this thread then reads the rest itself.
+ * The other thread as a worker running `file` (the bundled splitWorker.ts), started before anything is
+ * read so that it loads meanwhile. `begin` tells it which part of which file to read and decode; `read`
+ * gives it the cut in characters once this thread has decoded its own part. A worker that fails or exits
+ * early answers `ok: false`, and this thread then reads the rest itself.
  */
-export function startTailWorker(file: string): TailReader & { load(bytes: SharedArrayBuffer): void } {
-  const worker = new Worker(file);
-  const answer = new Promise<TailResult>((resolve) => {
-    worker.once('message', (result: TailResult) => {
-      resolve(result);
-      // Nothing more to ask: the thread winds down while this one joins the halves, not before it exits.
-      void worker.terminate();
+export class TailWorker implements TailReader {
+  private readonly worker: Worker;
+  private readonly answer: Promise<WorkerAnswer>;
+  /** The worker's answer, once it came. */
+  received: WorkerAnswer | undefined;
+
+  constructor(file: string) {
+    this.worker = new Worker(file);
+    this.answer = new Promise<WorkerAnswer>((resolve) => {
+      const failed = (reason: string) => resolve({ result: { ok: false, reason } });
+      this.worker.once('message', (answer: WorkerAnswer) => {
+        this.received = answer;
+        resolve(answer);
+        // Nothing more to ask: the thread winds down while this one joins the halves, not before it exits.
+        void this.worker.terminate();
+      });
+      this.worker.once('error', (err) => failed(err.name));
+      this.worker.once('exit', (code) => failed(`exit ${code}`));
     });
-    worker.once('error', (err) => resolve({ ok: false, reason: err.name }));
-    worker.once('exit', (code) => resolve({ ok: false, reason: `exit ${code}` }));
-  });
-  const post = (request: WorkerRequest) => worker.postMessage(request);
-  return {
-    load: (bytes) => post({ bytes }),
-    read(cut, settings) {
-      post({ cut, settings });
-      return answer;
-    },
-    close() {
-      void worker.terminate();
-    },
-  };
+  }
+
+  begin(job: TailJob): void {
+    this.worker.postMessage({ job } satisfies WorkerRequest);
+  }
+
+  async read(cut: number, settings: KprSettings): Promise<TailResult> {
+    this.worker.postMessage({ cut, settings } satisfies WorkerRequest);
+    return (await this.answer).result;
+  }
+
+  close(): void {
+    void this.worker.terminate();
+  }
 }

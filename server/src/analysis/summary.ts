@@ -76,7 +76,9 @@ export interface PackedPersons {
   numbers: Int32Array;
 }
 
-export function packPersons(persons: readonly PersonSummary[]): PackedPersons {
+/** Packs `persons`, moving offsets at or after `from` by `delta` (for summaries read from part of a text). */
+export function packPersons(persons: readonly PersonSummary[], from = 0, delta = 0): PackedPersons {
+  const at = (x: number) => (x >= from ? x + delta : x);
   const table: (string | null)[] = [null];
   const index = new Map<string, number>();
   const ref = (v: string | undefined): number => {
@@ -97,14 +99,14 @@ export function packPersons(persons: readonly PersonSummary[]): PackedPersons {
     // Person keys are distinct: appended, not looked up.
     numbers[k++] = table.length;
     table.push(p.id.value);
-    numbers[k++] = p.id.start;
-    numbers[k++] = p.id.end;
+    numbers[k++] = at(p.id.start);
+    numbers[k++] = at(p.id.end);
     numbers[k++] = p.testUser ? 1 : 0;
     numbers[k++] = p.services.length;
     for (const x of p.services) {
       numbers[k++] = ref(x.code);
-      numbers[k++] = x.codeAt.start;
-      numbers[k++] = x.codeAt.end;
+      numbers[k++] = at(x.codeAt.start);
+      numbers[k++] = at(x.codeAt.end);
       numbers[k++] = ref(x.orgnr);
       numbers[k++] = ref(x.from);
       numbers[k++] = ref(x.to);

@@ -41,6 +41,45 @@ export function declaredEncoding(head: string): string | undefined {
   return m ? m[1].toLowerCase() : undefined;
 }
 
+/**
+ * How a file's bytes become text, as far as its first bytes decide: the encoding, and how many bytes of
+ * byte order mark to skip. Undefined for UTF-16 and for bytes that look binary, which are only decoded
+ * whole (decodeXml).
+ */
+export interface DecodePlan {
+  encoding: 'utf-8' | 'iso-8859-1' | 'windows-1252';
+  /** Bytes of byte order mark before the text. */
+  skip: number;
+  /** An encoding the declaration names that is not supported (the bytes are then read as UTF-8). */
+  issue?: DecodedText['issue'];
+}
+
+export function planDecoding(head: Uint8Array): DecodePlan | undefined {
+  const buf = Buffer.from(head.buffer, head.byteOffset, head.byteLength);
+  if (buf.length >= 2 && ((buf[0] === 0xff && buf[1] === 0xfe) || (buf[0] === 0xfe && buf[1] === 0xff))) return undefined;
+  const bom = buf.length >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf;
+  const skip = bom ? 3 : 0;
+  if (buf.subarray(0, skip + 8192).indexOf(0, skip) !== -1) return undefined;
+  const declared = bom ? 'utf-8' : declaredEncoding(buf.toString('latin1', 0, Math.min(200, buf.length)));
+  if (declared === 'iso-8859-1' || declared === 'latin1' || declared === 'iso8859-1' || declared === 'iso-latin-1') return { encoding: 'iso-8859-1', skip };
+  if (declared === 'windows-1252' || declared === 'cp1252') return { encoding: 'windows-1252', skip };
+  if (declared !== undefined && declared !== 'utf-8' && declared !== 'utf8' && declared !== 'us-ascii' && declared !== 'ascii') {
+    return { encoding: 'utf-8', skip, issue: { key: 'xml.unsupportedEncoding', args: { encoding: declared } } };
+  }
+  return { encoding: 'utf-8', skip };
+}
+
+/**
+ * Decodes bytes of a file by its plan. `part` must start and end on character boundaries (in UTF-8: not
+ * inside a multi-byte sequence); for valid bytes, the parts of a file decode to the parts of its text.
+ */
+export function decodePart(part: Uint8Array, plan: DecodePlan): string {
+  const buf = Buffer.from(part.buffer, part.byteOffset, part.byteLength);
+  if (plan.encoding === 'iso-8859-1') return buf.toString('latin1');
+  if (plan.encoding === 'windows-1252') return decodeWindows1252(buf);
+  return utf8(buf);
+}
+
 export function decodeXml(bytes: Uint8Array): DecodedText {
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (buf.length >= 2 && buf[0] === 0xff && buf[1] === 0xfe) {
@@ -49,29 +88,21 @@ export function decodeXml(bytes: Uint8Array): DecodedText {
   if (buf.length >= 2 && buf[0] === 0xfe && buf[1] === 0xff) {
     return { text: new TextDecoder('utf-16be').decode(buf.subarray(2)), encoding: 'utf-16be', binary: false };
   }
-  const bom = buf.length >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf;
-  const body = bom ? buf.subarray(3) : buf;
-  const nul = body.indexOf(0);
-  if (nul !== -1 && nul < 8192) {
+  const plan = planDecoding(buf);
+  if (!plan) {
+    // NUL among the first bytes: not a text file.
+    const body = buf.length >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? buf.subarray(3) : buf;
     return { text: body.toString('latin1', 0, Math.min(body.length, 256)).replace(/\0/g, ' '), encoding: 'iso-8859-1', binary: true };
   }
-  const declared = bom ? 'utf-8' : declaredEncoding(body.toString('latin1', 0, Math.min(200, body.length)));
-  if (declared === 'iso-8859-1' || declared === 'latin1' || declared === 'iso8859-1' || declared === 'iso-latin-1') {
-    return { text: body.toString('latin1'), encoding: 'iso-8859-1', binary: false };
-  }
-  if (declared === 'windows-1252' || declared === 'cp1252') {
-    return { text: decodeWindows1252(body), encoding: 'windows-1252', binary: false };
-  }
-  let issue: DecodedText['issue'];
-  if (declared !== undefined && declared !== 'utf-8' && declared !== 'utf8' && declared !== 'us-ascii' && declared !== 'ascii') {
-    issue = { key: 'xml.unsupportedEncoding', args: { encoding: declared } };
-  }
-  const text = utf8(body);
+  const body = buf.subarray(plan.skip);
+  const text = decodePart(body, plan);
+  if (plan.encoding !== 'utf-8') return { text, encoding: plan.encoding, binary: false };
+  let issue = plan.issue;
   if (!issue && text.indexOf('\ufffd') !== -1) {
     const bad = firstInvalidUtf8(body);
-    if (bad !== -1) issue = { key: 'xml.encoding', args: { encoding: 'UTF-8', offset: bad + (bom ? 3 : 0) } };
+    if (bad !== -1) issue = { key: 'xml.encoding', args: { encoding: 'UTF-8', offset: bad + plan.skip } };
   }
-  return { text, encoding: 'utf-8', issue, binary: nul !== -1 };
+  return { text, encoding: 'utf-8', issue, binary: body.indexOf(0) !== -1 };
 }
 
 /** Byte offset of the first invalid UTF-8 sequence, or -1. */
