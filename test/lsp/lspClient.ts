@@ -8,7 +8,6 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
@@ -36,16 +35,20 @@ import { STATUS_NOTIFICATION, StatusParams } from '../../server/src/lsp/protocol
 const REPO = path.resolve(__dirname, '../..');
 let bundled: Promise<string> | undefined;
 
-/** Bundles server/src/lsp/server.ts with the options of scripts/build.mjs; once per test run. */
+/**
+ * Bundles server/src/lsp/server.ts and the worker of two-thread checks (splitWorker.ts) with the options
+ * of scripts/build.mjs; once per test run. The folder is inside the repository, as dist/ is, so that the
+ * server finds the schemas (schemas/kpr, looked for upwards) as the shipped one does.
+ */
 export function serverBundle(): Promise<string> {
   bundled ??= (async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kpr-lsp-test-'));
+    const parent = path.join(REPO, '.test-build');
+    fs.mkdirSync(parent, { recursive: true });
+    const dir = fs.mkdtempSync(path.join(parent, 'lsp-'));
     process.once('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
     const out = path.join(dir, 'server.js');
     const pkg = JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8')) as { version: string };
-    await build({
-      entryPoints: [path.join(REPO, 'server/src/lsp/server.ts')],
-      outfile: out,
+    const common = {
       bundle: true,
       platform: 'node',
       target: 'node20',
@@ -53,7 +56,9 @@ export function serverBundle(): Promise<string> {
       sourcemap: 'linked',
       logLevel: 'warning',
       define: { __KPR_VERSION__: JSON.stringify(pkg.version) },
-    });
+    } as const;
+    await build({ ...common, entryPoints: [path.join(REPO, 'server/src/lsp/server.ts')], outfile: out });
+    await build({ ...common, entryPoints: [path.join(REPO, 'server/src/analysis/splitWorker.ts')], outfile: path.join(dir, 'checkWorker.js') });
     return out;
   })();
   return bundled;

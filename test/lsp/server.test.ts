@@ -10,6 +10,9 @@ import { CancellationTokenSource, ResponseError } from 'vscode-jsonrpc/node';
 import type { CodeAction, CompletionItem, Diagnostic, DocumentSymbol, Hover } from 'vscode-languageserver';
 import { CheckFileResult, CHECK_FILE_REQUEST, FIX_ALL_KIND } from '../../server/src/lsp/protocol';
 import { fag, ide, ident, person, service } from '../support/kpr';
+import { analyzeText } from '../../server/src/analysis/analyze';
+import { defaultSettings } from '../../server/src/analysis/types';
+import { generateExtract, serializeFagmelding } from '../fixtures/generator';
 import { fileUri, TestServer, withTimeout } from './lspClient';
 
 const DOCS = 'https://docs.example/kpr/rules/';
@@ -279,6 +282,33 @@ describe('language server (over stdio)', function () {
     const b = await withTimeout(server.conn.sendRequest<CheckFileResult>(CHECK_FILE_REQUEST, { uri: fileUri(binary) }), 5000, 'checkFile on a binary file');
     assert.equal(b.kind, 'other');
     assert.match(msg(b.diagnostics[0]), /Filen ser ut til å være binær/);
+  });
+
+  it('checks a file on disk too large for the editor on two threads, with the findings of one', async () => {
+    // Over 4 MiB (read on two threads by the server's bundled worker), with expired codes on both sides of
+    // the middle; the positions must be those a one-thread check gives.
+    let xml = serializeFagmelding(generateExtract({ seed: 43, persons: 3200, year: 2023 }));
+    let n = 0;
+    xml = xml.replace(/<tjTjenType>\d+<\/tjTjenType>/g, (m) => (++n % 499 === 0 ? '<tjTjenType>13</tjTjenType>' : m));
+    const file = path.join(ws, 'disk-large.xml');
+    fs.writeFileSync(file, xml);
+    assert.ok(fs.statSync(file).size > 4.5 * 1024 * 1024);
+    const r = await withTimeout(server.conn.sendRequest<CheckFileResult>(CHECK_FILE_REQUEST, { uri: fileUri(file) }), 30_000, 'checkFile on a large file');
+    const lines = xml.split('\n');
+    const at = (d: Diagnostic) => `${d.code}@${d.range.start.line}:${d.range.start.character}-${d.range.end.line}:${d.range.end.character}`;
+    const one = analyzeText(xml, { settings: defaultSettings() }).findings.map((f) => {
+      const pos = (o: number) => {
+        const line = xml.slice(0, o).split('\n').length - 1;
+        return { line, character: o - (xml.lastIndexOf('\n', o - 1) + 1) };
+      };
+      return `${f.code}@${pos(f.start).line}:${pos(f.start).character}-${pos(f.end).line}:${pos(f.end).character}`;
+    });
+    assert.deepEqual(r.diagnostics.map(at), one);
+    const expired = r.diagnostics.filter((d) => d.code === 'deprecated-service-code');
+    assert.ok(expired.length >= 10, `${expired.length} expired codes`);
+    assert.ok(expired.some((d) => d.range.start.line > lines.length / 2), 'one in the second half');
+    assert.equal(r.stats.records, 3200);
+    assert.ok(server.logs.some((l) => /disk-large\.xml on disk: .*, on two threads/.test(l)), 'read on two threads');
   });
 
   it('gives other XML and other languages no diagnostics', async () => {

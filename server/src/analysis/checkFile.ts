@@ -2,8 +2,9 @@
  * Checking a file on disk: bytes → text (BOM, declared encoding, ISO-8859-1) → analysis. Shared by the
  * `kpr check` command line and the editor's "Check File on Disk" (for files too large for the editor).
  */
-import { promises as fs } from 'node:fs';
+import { existsSync, promises as fs } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
 import { decodePart, decodeXml, DecodedText, planDecoding } from '../xml/encoding';
 import { LineIndex } from '../xml/lineIndex';
 import { analyzeText, AnalysisResult } from './analyze';
@@ -18,6 +19,15 @@ export interface SplitSetup {
   minBytes?: number;
   /** Told how each split file's result was made. */
   onJoin?(how: SplitJoin): void;
+}
+
+/**
+ * Two-thread reading with the worker bundled in `dir` (dist/checkWorker.js beside dist/cli.js and
+ * dist/server.js); undefined where there is none (run from the sources).
+ */
+export function bundledSplit(dir: string): SplitSetup | undefined {
+  const workerFile = join(dir, 'checkWorker.js');
+  return existsSync(workerFile) ? { workerFile } : undefined;
 }
 
 export interface CheckedFile {

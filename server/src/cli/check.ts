@@ -2,9 +2,9 @@
  * `kpr check`: the same checks as the editor, for build pipelines. Files and folders; fagmelding and
  * identmelding found in the same folder are checked as a pair. Exit code 1 when any error is found.
  */
-import { existsSync, promises as fs, readFileSync } from 'node:fs';
+import { promises as fs, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { CheckedFile, checkFile, SplitSetup } from '../analysis/checkFile';
+import { bundledSplit, CheckedFile, checkFile } from '../analysis/checkFile';
 import { DocumentSummary, FagmeldingSummary } from '../analysis/summary';
 import { defaultSettings, Finding, isRuleCode, KprSettings, Severity, SeveritySetting, severityName } from '../analysis/types';
 import { checkPair, findPairs } from '../analysis/pairing';
@@ -45,8 +45,6 @@ A fagmelding of 4 MiB or more is read on two threads when the machine has more t
 processor (--threads 1: always one); the findings are the same.
 Exit code: 0 no errors, 1 errors found, 2 bad usage.`;
 
-/** The worker of split reading, bundled beside the command line (dist/checkWorker.js). */
-const WORKER_FILE = path.join(__dirname, 'checkWorker.js');
 
 /** Resolves CLI flags to engine settings. */
 export async function settingsFromArgs(opts: Record<string, unknown>, lang: Lang): Promise<KprSettings> {
@@ -131,7 +129,7 @@ export async function runCheck(argv: string[], io: CliIO): Promise<number> {
   const threads = options.threads === undefined ? 2 : Number(options.threads);
   if (threads !== 1 && threads !== 2) throw new UsageError(`--threads must be 1 or 2, not '${options.threads}'`);
   // Run from the sources (tests), there is no bundled worker: one thread.
-  const split: SplitSetup | undefined = threads === 2 && existsSync(WORKER_FILE) ? { workerFile: WORKER_FILE } : undefined;
+  const split = threads === 2 ? bundledSplit(__dirname) : undefined;
 
   const explicit = new Set<string>();
   for (const p of positionals) {

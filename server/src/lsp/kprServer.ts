@@ -39,7 +39,8 @@ import {
   WorkspaceEdit,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { checkFile } from '../analysis/checkFile';
+import { bundledSplit, checkFile } from '../analysis/checkFile';
+import type { SplitJoin } from '../analysis/split';
 import { AnalysisResult } from '../analysis/analyze';
 import { ChangedSpan, IncrementalAnalyzer, mergeChange } from '../analysis/incremental';
 import { Finding, KprSettings, Severity } from '../analysis/types';
@@ -788,6 +789,7 @@ export class KprServer {
       const path = fileURLToPath(uri);
       let checked;
       let bytes: number;
+      let joined: SplitJoin | undefined;
       try {
         bytes = (await fs.stat(path)).size;
         if (isMappingPath(path)) {
@@ -801,7 +803,9 @@ export class KprServer {
           };
           checked = { path, text: m.text, lines: m.lines, encoding: m.encoding, result: mapResult };
         } else {
-          checked = await checkFile(path, settings, () => token.isCancellationRequested);
+          // A file too large for the editor is read on two threads, as `kpr check` reads it.
+          const split = bundledSplit(__dirname);
+          checked = await checkFile(path, settings, () => token.isCancellationRequested, split && { ...split, onJoin: (how) => (joined = how) });
         }
       } catch (err) {
         const reason = (err as NodeJS.ErrnoException)?.code ?? describeError(err, lang);
@@ -817,7 +821,8 @@ export class KprServer {
         relatedInformation: this.relatedInformationSupport,
       };
       const r = checked.result;
-      this.log.info(`checked ${path} on disk: ${r.kind}, ${r.stats.records} records, ${r.findings.length} findings, ${Math.round(r.stats.ms)} ms`);
+      const threads = joined === 'other' ? ', on two threads' : '';
+      this.log.info(`checked ${path} on disk: ${r.kind}, ${r.stats.records} records, ${r.findings.length} findings, ${Math.round(r.stats.ms)} ms${threads}`);
       return {
         uri,
         kind: r.kind,
