@@ -148,28 +148,36 @@ function checkBench(fag, runs) {
   if (!existsSync(TIME)) fail(`${TIME} is missing (Debian package 'time'; scripts/setup.sh installs it)`);
   const rel = path.relative(ROOT, fag);
   const kpr = [path.join(ROOT, 'dist', 'cli.js'), 'check', rel];
+  // The same check on one thread, to show what reading on the two cores gives.
+  const kpr1 = [path.join(ROOT, 'dist', 'cli.js'), 'check', '--threads', '1', rel];
   const xml = ['--nonet', '--noout', '--schema', path.relative(ROOT, XSD), rel];
 
   // What each side finds, so the reader knows both did the whole job on a valid file.
   const json = run(process.execPath, [...kpr.slice(0, 2), '--format', 'json', rel]);
   if (json.status !== 0 && json.status !== 1) fail(`kpr check failed (${json.status}):\n${json.stderr}`);
   const diags = JSON.parse(json.stdout).files.flatMap((f) => f.diagnostics);
+  const json1 = run(process.execPath, [...kpr1.slice(0, 4), '--format', 'json', rel]);
+  if (json1.stdout !== json.stdout) fail('kpr check gave other findings on one thread than on two');
   const lint = run('xmllint', xml, { stdio: ['ignore', 'ignore', 'pipe'] });
   const lintVerdict = lint.status === 0 ? 'valid' : `exit ${lint.status}: ${lint.stderr.trim().split('\n').slice(-1)[0]}`;
 
-  log(`warm-up, then ${runs} alternating pairs`);
+  log(`warm-up, then ${runs} alternating rounds`);
   timed(process.execPath, kpr, [0, 1]);
   timed('xmllint', xml, [0, 3, 4]);
+  timed(process.execPath, kpr1, [0, 1]);
   const a = [];
   const b = [];
+  const c = [];
   const load0 = loadavg();
   for (let i = 0; i < runs; i++) {
     a.push(timed(process.execPath, kpr, [0, 1]));
     b.push(timed('xmllint', xml, [0, 3, 4]));
-    log(`pair ${i + 1}: kpr ${sec(a[i].wallMs)}, xmllint ${sec(b[i].wallMs)}`);
+    c.push(timed(process.execPath, kpr1, [0, 1]));
+    log(`round ${i + 1}: kpr ${sec(a[i].wallMs)}, xmllint ${sec(b[i].wallMs)}, kpr on one thread ${sec(c[i].wallMs)}`);
   }
   const ratios = a.map((x, i) => x.wallMs / b[i].wallMs);
-  return { rel, a, b, ratios, diags, lintVerdict, load: [load0, loadavg()] };
+  const ratios1 = c.map((x, i) => x.wallMs / b[i].wallMs);
+  return { rel, a, b, c, ratios, ratios1, diags, lintVerdict, load: [load0, loadavg()] };
 }
 
 function checkReport(r, runs) {
@@ -185,16 +193,18 @@ function checkReport(r, runs) {
   return [
     `### \`kpr check\` against \`xmllint --schema\``,
     '',
-    `File: \`${r.rel}\`, ${(size / 1e6).toFixed(1)} MB. ${runs} runs each, alternating after one warm-up run of each; wall time`,
+    `File: \`${r.rel}\`, ${(size / 1e6).toFixed(1)} MB. ${runs} runs each, in turn after one warm-up run of each; wall time`,
     `and peak RSS per run from GNU time. Load average (1/5/15 min) before: ${r.load[0]}, after: ${r.load[1]}.`,
     '',
     '| command | wall, median | wall, min | wall, max | CPU (user+sys), median | peak RSS, median |',
     '|---|---|---|---|---|---|',
     row(`\`node dist/cli.js check ${r.rel}\``, r.a),
     row(`\`xmllint --nonet --noout --schema ${path.relative(ROOT, XSD)} ${r.rel}\``, r.b),
+    row(`\`node dist/cli.js check --threads 1 ${r.rel}\``, r.c),
     '',
     `Ratio kpr / xmllint, per pair: **median ${median(r.ratios).toFixed(2)}×** (min ${Math.min(...r.ratios).toFixed(2)}, max ${Math.max(...r.ratios).toFixed(2)};`,
     `pairs: ${r.ratios.map((x) => x.toFixed(2)).join(', ')}). CPU time ratio: ${(median(r.a.map((x) => x.cpuMs)) / median(r.b.map((x) => x.cpuMs))).toFixed(2)}×.`,
+    `On one thread (\`--threads 1\`): median ${median(r.ratios1).toFixed(2)}× xmllint's wall time; the findings are the same (compared before timing).`,
     '',
     `Findings of \`kpr check\` on the file: ${r.diags.length} (errors ${counts[1]}, warnings ${counts[2]}, information ${counts[3]}, hints ${counts[4]}); xmllint: ${r.lintVerdict}.`,
   ].join('\n');
