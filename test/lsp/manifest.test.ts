@@ -4,7 +4,9 @@
  */
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import * as path from 'node:path';
+import { ensureBuilt } from '../support/build';
 import { DEFAULT_TEST_NAMES, RULE_CODES } from '../../server/src/analysis/types';
 import { DEFAULT_MAX_FINDINGS } from '../../server/src/lsp/settings';
 
@@ -184,6 +186,18 @@ describe('extension manifest', () => {
     assert.match(pkg.scripts.package, /vsce package --no-dependencies/);
     const ignore = read('.vscodeignore');
     assert.match(ignore, /^\*\*$/m, '.vscodeignore starts from nothing and whitelists');
+  });
+
+  it('ships every bundle the build makes (the worker of two-thread checks and the sending commands among them)', function () {
+    this.timeout(60_000);
+    ensureBuilt();
+    const bundles = [...read('scripts/build.mjs').matchAll(/outfile: '([^']+)'/g)].map((m) => m[1]).sort();
+    assert.deepEqual(bundles, ['dist/checkWorker.js', 'dist/cli-send.js', 'dist/cli.js', 'dist/client.js', 'dist/server.js']);
+    // What `vsce package` would put in the .vsix (read offline from package.json and .vscodeignore).
+    const vsce = path.join(REPO, 'node_modules', '.bin', 'vsce');
+    const listed = execFileSync(vsce, ['ls', '--no-dependencies'], { cwd: REPO, encoding: 'utf8' }).split('\n').map((l) => l.trim());
+    for (const b of bundles) assert.ok(listed.includes(b), `${b} is not in the .vsix`);
+    assert.ok(listed.includes('schemas/kpr/IPLOS(2018)rev2018_10_10.xsd'), 'the schemas are in the .vsix');
   });
 
   it('points VS Code at the bundles and the translations', () => {
