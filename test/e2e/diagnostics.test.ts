@@ -5,6 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { generateExtract, serializeFagmelding } from '../fixtures/generator';
 import { useSession, VsCodeSession } from './harness';
 import { cliProblems, comparable } from './oracle';
 import { mappingLanguage } from './preconditions';
@@ -144,5 +146,29 @@ describe('e2e: diagnostics in VS Code', function () {
       (r) => r.some((p) => p.file === ws.findings.fag && p.code === 'org-number-invalid' && /check digit/.test(p.message)),
       'the invalid org number in English again',
     );
+  });
+
+  it('08: "KPR: Check File on Disk" on a whole-year extract over 50 MB, too large for the editor, shows its problems as kpr check reports them', async function () {
+    const s = session();
+    const rel = 'large/aarsuttrekk.xml';
+    const abs = path.join(ws.root, rel);
+    let xml = serializeFagmelding(generateExtract({ seed: 52, persons: 32_000, year: 2023 }));
+    let n = 0;
+    xml = xml.replace(/<tjTjenType>\d+<\/tjTjenType>/g, (m) => (++n % 9000 === 0 ? '<tjTjenType>12</tjTjenType>' : m));
+    fs.mkdirSync(path.dirname(abs), { recursive: true });
+    fs.writeFileSync(abs, xml);
+    assert.ok(fs.statSync(abs).size > 50 * 1024 * 1024, 'over the 50 MB VS Code hands to extensions');
+    const expected = cliProblems(ws.root, [rel]);
+    assert.ok(expected.filter((p) => p.code === 'deprecated-service-code').length >= 5, 'expired codes planted across the file');
+
+    await s.runCommand('KPR: Check File on Disk');
+    await s.chooseFile('Check a KPR file on disk', abs, 'Check');
+    const note = await s.waitForNotification(/^aarsuttrekk\.xml: fagmelding, 32,000 persons – \d+ errors/, 120_000);
+    console.log(`      ${note.message}`);
+    const rows = await s.waitForProblems((r) => r.filter((p) => p.file === rel).length >= expected.length, 'the problems of the large file', 60_000);
+    assert.deepEqual(comparable(rows.filter((p) => p.file === rel)), comparable(expected), 'the Problems panel and `kpr check` disagree on the large file');
+    // The installed extension carries the worker thread and read the file on two threads.
+    assert.match(s.extensionLog(), /aarsuttrekk\.xml on disk: fagmelding, 32000 records, \d+ findings, \d+ ms, on two threads/);
+    await s.screenshot('08-check-file-on-disk');
   });
 });

@@ -834,6 +834,32 @@ export class VsCodeSession {
     );
   }
 
+  /**
+   * Chooses a file in VS Code's own open dialog (in the browser it is a quick input with a path box and an
+   * OK button labelled `button`): types the path, then presses the button.
+   */
+  async chooseFile(title: string | RegExp, file: string, button: string): Promise<void> {
+    const matches = (t: string) => (typeof title === 'string' ? t === title : title.test(t));
+    await waitUntil(
+      async () => {
+        const q = await this.quickInputState();
+        return q && matches(q.title) ? true : undefined;
+      },
+      30_000,
+      () => `no file dialog titled ${String(title)} appeared`,
+    );
+    await this.page.locator('.quick-input-widget input.input').fill(file);
+    await this.page.locator('.quick-input-widget .monaco-button').filter({ hasText: new RegExp(`^${escapeRegExp(button)}$`) }).first().click();
+    await waitUntil(
+      async () => {
+        const q = await this.quickInputState();
+        return !q || !matches(q.title) ? true : undefined;
+      },
+      15_000,
+      () => `the file dialog ${String(title)} did not take ${file}`,
+    );
+  }
+
   /** Accepts the open pick whose title matches (Enter), returning the rows that were ticked. */
   async acceptQuickPick(title: string | RegExp): Promise<string[]> {
     const matches = (t: string) => (typeof title === 'string' ? t === title : title.test(t));
