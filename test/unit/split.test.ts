@@ -186,6 +186,26 @@ describe('split analysis (two threads)', function () {
       assert.equal(await assertFileSame('prefixed.xml', Buffer.from(prefixed, 'utf8')), undefined);
     });
 
+    it('reads the file again on this thread when the cut falls inside a comment', async () => {
+      const xml = extractWithProblems(40, 3000);
+      // In every record around the middle, a PERSON end tag in a comment before the record's own: the
+      // first one the byte search finds past the middle is always in a comment.
+      const from = Math.floor(xml.length * 0.45);
+      const to = Math.floor(xml.length * 0.6);
+      const commented = xml.slice(0, from) + xml.slice(from, to).replace(/\n(\s*)<\/PERSON>/g, '<!-- moved: </PERSON> -->\n$1</PERSON>') + xml.slice(to);
+      assert.equal(await assertFileSame('comment-at-cut.xml', Buffer.from(commented, 'utf8')), 'again');
+    });
+
+    it('stops when cancelled, with the worker stopped too', async () => {
+      const file = path.join(dir, 'cancel.xml');
+      writeFileSync(file, extractWithProblems(41, 3000));
+      let polls = 0;
+      const t0 = Date.now();
+      const r = await checkFile(file, defaultSettings(), () => ++polls > 2, { workerFile: workerFile(), minBytes: 0 });
+      assert.equal(r.result.stopped, true);
+      assert.ok(Date.now() - t0 < 2000, 'stopped early');
+    });
+
     it('reads the rest on this thread when the worker cannot', async () => {
       const xml = Buffer.from(extractWithProblems(39, 3000), 'utf8');
       assert.equal(await assertFileSame('no-worker.xml', xml, { workerFile: path.join(REPO, 'dist', 'no-such-worker.js') }), 'local');

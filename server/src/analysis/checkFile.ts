@@ -110,6 +110,8 @@ async function checkInTwo(path: string, settings: KprSettings, shouldStop: (() =
       other,
       split.onJoin,
     );
+    // Stopped (cancelled) while reading the first part: that part is all the result covers.
+    if (result.stopped) return withResult(path, () => first, { encoding: plan.encoding, issue: plan.issue, binary: false }, result);
     await tailBytes();
     // The whole text is only decoded when asked for (to print findings): a clean file never needs it.
     return withResult(path, wholeText, { encoding: plan.encoding, issue: plan.issue, binary: false }, result);
