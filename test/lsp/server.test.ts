@@ -308,7 +308,8 @@ describe('language server (over stdio)', function () {
     assert.ok(expired.length >= 10, `${expired.length} expired codes`);
     assert.ok(expired.some((d) => d.range.start.line > lines.length / 2), 'one in the second half');
     assert.equal(r.stats.records, 3200);
-    assert.ok(server.logs.some((l) => /disk-large\.xml on disk: .*, on two threads/.test(l)), 'read on two threads');
+    // Read on two threads where the machine has two cores (the server's bundled worker).
+    if (os.availableParallelism() > 1) assert.ok(server.logs.some((l) => /disk-large\.xml on disk: .*, on two threads/.test(l)), 'read on two threads');
   });
 
   it('gives other XML and other languages no diagnostics', async () => {

@@ -61,8 +61,8 @@ export interface SplitOptions {
 
 /**
  * How a split analysis was made: `other` the other thread read the tail; `local` this thread read it after
- * all, resuming at the cut; `again` this thread read the whole text again; `whole` no cut was made or the
- * first reading went on to the end.
+ * all, resuming at the cut; `again` this thread read the whole text again (the reading did not stop at the
+ * cut, or cannot be resumed there); `whole` no cut was made.
  */
 export type SplitJoin = 'other' | 'local' | 'again' | 'whole';
 
