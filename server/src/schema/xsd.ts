@@ -14,7 +14,7 @@ import * as path from 'node:path';
 import { defineErrors } from '../errors';
 import { MessageArgs } from '../i18n';
 import { decodeXml } from '../xml/encoding';
-import { parseXml, XmlElement } from '../xml/parser';
+import { internalize, parseXml, XmlElement } from '../xml/parser';
 
 export const XSD_NS = 'http://www.w3.org/2001/XMLSchema';
 export const XSI_NS = 'http://www.w3.org/2001/XMLSchema-instance';
@@ -152,6 +152,8 @@ export interface ComplexType {
   readonly childIndex: ReadonlyMap<string, number>;
   readonly attributes: ReadonlyMap<string, AttributeDecl>;
   readonly requiredAttributes: readonly AttributeDecl[];
+  /** The attributes in declaration order (as `attributes` iterates): files mostly write them in this order. */
+  readonly attributeList: readonly AttributeDecl[];
 }
 
 export interface CompiledSchema {
@@ -385,7 +387,8 @@ class Compiler {
       else if (c.local !== 'annotation') this.unsupported(doc.file, `<${c.name}> in an element declaration`);
     }
     const decl: ElementDecl = {
-      name: name!,
+      // The validator compares names with the reader's element names, which are internalized: so are these.
+      name: internalize(name!),
       ns,
       minOccurs,
       maxOccurs,
@@ -455,6 +458,7 @@ class Compiler {
       childIndex: new Map(),
       attributes,
       requiredAttributes: [],
+      attributeList: [],
     };
     this.compiled.set(node, ct);
     let mixed = ct.mixed;
@@ -488,7 +492,8 @@ class Compiler {
       index.set(p.name, i);
     });
     (ct as { mixed: boolean }).mixed = mixed;
-    (ct as { requiredAttributes: readonly AttributeDecl[] }).requiredAttributes = [...attributes.values()].filter((a) => a.required);
+    (ct as { attributeList: readonly AttributeDecl[] }).attributeList = [...attributes.values()];
+    (ct as { requiredAttributes: readonly AttributeDecl[] }).requiredAttributes = ct.attributeList.filter((a) => a.required);
     return ct;
   }
 
@@ -519,7 +524,8 @@ class Compiler {
     for (const c of node.children) {
       if (c.ns === XSD_NS && c.local === 'simpleType') type = this.simpleType(c, doc, '');
     }
-    into.set(name!, { name: name!, type, required: use === 'required', fixed: attrValue(node, 'fixed') });
+    const internal = internalize(name!); // looked up with the reader's internalized attribute names
+    into.set(internal, { name: internal, type, required: use === 'required', fixed: attrValue(node, 'fixed') });
   }
 
   // ----- simple types -----
@@ -814,13 +820,17 @@ function integerStep(f: FacetSet): Step {
     const c0 = v.charCodeAt(0);
     if (c0 === 43 || c0 === 45) i = 1;
     if (i >= n) return NOT_INTEGER;
+    // The value is accumulated in the same pass: Number(v) would hash the string first.
+    let x = 0;
     for (let k = i; k < n; k++) {
       const c = v.charCodeAt(k);
       if (c < 48 || c > 57) return NOT_INTEGER;
+      x = x * 10 + (c - 48);
     }
     if (!ranged) return undefined;
     if (n <= 15) {
-      const x = Number(v);
+      // At most 15 digits: exact in a double, and equal to Number(v) (-0 compares as 0).
+      if (c0 === 45) x = -x;
       return x < min || x > max ? outside() : undefined;
     }
     const c = canonicalDecimal(v);

@@ -164,7 +164,7 @@ function makeName(written: string, hash: number): Name {
  * V8's own copy of a string as a property name: string literals are such copies too, so the rules' and the
  * schema check's many `el.local === 'TJENESTE'` compare two pointers instead of two strings.
  */
-function internalize(s: string): string {
+export function internalize(s: string): string {
   const key = Object.keys({ [s]: 0 })[0];
   return key === s ? key : s;
 }
@@ -433,25 +433,13 @@ class Reader {
   }
 
   /**
-   * The end tag of the open element, written plainly (`</name>`): walks the trie without adding to it.
-   * Returns false when the tag needs the full treatment.
+   * The end tag of the open element, written plainly (`</name>`): compared with the open element's name
+   * directly, which costs no name lookup. Returns false when the tag needs the full treatment.
    */
   private plainEndTag(top: XmlElement, start: number): boolean {
     const text = this.text;
-    let p = start + 2;
-    let node = 0;
-    for (;;) {
-      const c = text.charCodeAt(p);
-      const col = c < 128 ? COLUMN[c] : 255;
-      if (col === 0) break;
-      if (col === 255) return false;
-      node = trie[node * WIDTH + col];
-      if (node === 0) return false;
-      p++;
-    }
-    if (text.charCodeAt(p) !== GT) return false;
-    const known = trieNames[node];
-    if (known === undefined || known.name !== top.name) return false;
+    const p = start + 2 + top.name.length;
+    if (text.charCodeAt(p) !== GT || !sameChars(top.name, text, start + 2, p)) return false;
     this.stack.pop();
     this.pos = p + 1;
     top.endTagStart = start;
