@@ -20,6 +20,7 @@ import { XmlAttr, XmlElement, attr, valueRange } from '../xml/parser';
 import { FAGMELDING_VERSIONS, KnownAddition, additionsFor } from './additions';
 import { PATTERN_HINTS } from './messages';
 import {
+  AttributeDecl,
   CompiledSchema,
   ComplexType,
   ElementDecl,
@@ -210,12 +211,14 @@ class StreamingValidator implements SchemaCheck {
         }
         return; // inside xs:anyType anything goes
       }
-      // Children mostly come in schema order: try the current and the next particle before the Map.
+      // Children mostly come in schema order: try the current and the next few particles before the Map
+      // (optional ones are often skipped). Names are unique in a sequence, so either finds the same index.
       const ps = pct.particles;
       const s = parent.state;
       const local = el.local;
-      const idx =
-        s >= 0 && ps[s].name === local ? s : s + 1 < ps.length && ps[s + 1].name === local ? s + 1 : pct.childIndex.get(local);
+      let idx: number | undefined = s >= 0 && ps[s].name === local ? s : undefined;
+      for (let j = s + 1, stop = Math.min(ps.length, s + 6); idx === undefined && j < stop; j++) if (ps[j].name === local) idx = j;
+      if (idx === undefined) idx = pct.childIndex.get(local);
       if (idx !== undefined) {
         decl = pct.particles[idx];
         this.step(parent, pct, idx, el);
@@ -510,7 +513,12 @@ class StreamingValidator implements SchemaCheck {
     for (let k = 0; k < as.length; k++) {
       const a = as[k];
       if (a.prefix === 'xmlns' || a.name === 'xmlns') continue;
-      const d = a.prefix ? undefined : ct?.attributes.get(a.local);
+      // The attribute declared at the same position is tried before the Map (names are internalized).
+      let d: AttributeDecl | undefined;
+      if (!a.prefix && ct) {
+        const list = ct.attributeList;
+        d = k < list.length && list[k].name === a.local ? list[k] : ct.attributes.get(a.local);
+      }
       if (!d) {
         if (a.prefix && el.nsScope[a.prefix] === XSI_NS && (a.local === 'schemaLocation' || a.local === 'noNamespaceSchemaLocation')) continue;
         const allowed = ct ? [...ct.attributes.keys()].join(', ') : '';
