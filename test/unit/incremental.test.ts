@@ -4,29 +4,11 @@ import { commonPrefix, commonSuffix, IncrementalAnalyzer, mergeChange } from '..
 import { defaultSettings, KprSettings } from '../../server/src/analysis/types';
 import { generateExtract, serializeFagmelding, serializeIdentmelding, wrapInMsgHead } from '../fixtures/generator';
 import { Rng } from '../fixtures/rng';
-
-/** Everything a user (or the language server) gets from an analysis, without the timing. */
-function comparable(r: AnalysisResult) {
-  return { ...r, stats: { records: r.stats.records, hiddenFindings: r.stats.hiddenFindings } };
-}
+import { comparable, extractWithProblems } from '../support/extracts';
 
 function assertSameAsFull(inc: AnalysisResult, text: string, settings: KprSettings, what: string): void {
   const full = analyzeText(text, { settings });
   assert.deepEqual(comparable(inc), comparable(full), what);
-}
-
-/** A generated fagmelding with problems planted in a few records, so findings (and fix data) move around. */
-function extractWithProblems(seed: number, persons: number): string {
-  let xml = serializeFagmelding(generateExtract({ seed, persons, year: 2023 }));
-  let n = 0;
-  // Expired service code 12 (a quick fix with offsets), absurd hours, a broken org number.
-  xml = xml.replace(/<tjTjenType>\d+<\/tjTjenType>/g, (m) => (++n % 7 === 0 ? '<tjTjenType>12</tjTjenType>' : m));
-  xml = xml.replace(/<tjInstOrgnr>(\d+)<\/tjInstOrgnr>/g, (m, d: string) => (++n % 11 === 0 ? `<tjInstOrgnr>${d.slice(0, 8)}0</tjInstOrgnr>` : m));
-  xml = xml.replace(/<tjVedtDato>/, '<tjTimerUke>200</tjTimerUke><tjVedtDato>');
-  // Two persons with the same key: a finding of the document-level `end` check.
-  const ids = [...xml.matchAll(/pePeID="(\d+)"/g)].map((m) => m[1]);
-  xml = xml.replace(`pePeID="${ids[ids.length - 1]}"`, `pePeID="${ids[1]}"`);
-  return xml;
 }
 
 const JUNK = [

@@ -2,18 +2,18 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { analyzeText, AnalysisResult } from '../../server/src/analysis/analyze';
+import { analyzeText } from '../../server/src/analysis/analyze';
 import { analyzeSplit, findCut, localTailReader, SplitJoin, TailReader } from '../../server/src/analysis/split';
 import { checkFile, SplitSetup } from '../../server/src/analysis/checkFile';
 import { defaultSettings, KprSettings } from '../../server/src/analysis/types';
-import { generateExtract, serializeFagmelding, serializeIdentmelding, wrapInMsgHead } from '../fixtures/generator';
+import { generateExtract, serializeIdentmelding, wrapInMsgHead } from '../fixtures/generator';
 import { Rng } from '../fixtures/rng';
 import { ensureBuilt, REPO } from '../support/build';
+import { comparable, extractWithProblems } from '../support/extracts';
 
-/** Everything a user gets from an analysis, without the timing. */
-function comparable(r: AnalysisResult) {
-  return { ...r, stats: { records: r.stats.records, hiddenFindings: r.stats.hiddenFindings } };
-}
+// The first person's key is repeated in the last person (duplicateOf 0): only the document-level check on
+// both halves together sees it.
+const FIRST = 0;
 
 /** Analyses `text` split at `fraction` and asserts the result is the one-thread result; returns how it was joined. */
 async function assertSplitSame(text: string, settings: KprSettings, fraction: number, what: string, reader: TailReader = localTailReader(text)): Promise<SplitJoin> {
@@ -21,19 +21,6 @@ async function assertSplitSame(text: string, settings: KprSettings, fraction: nu
   const split = await analyzeSplit(text, { settings }, reader, { minLength: 0, fraction, onJoin: (h) => (how = h) });
   assert.deepEqual(comparable(split), comparable(analyzeText(text, { settings })), what);
   return how!;
-}
-
-/** A generated fagmelding with problems in some records and a duplicate across the halves. */
-function extractWithProblems(seed: number, persons: number): string {
-  let xml = serializeFagmelding(generateExtract({ seed, persons, year: 2023 }));
-  let n = 0;
-  xml = xml.replace(/<tjTjenType>\d+<\/tjTjenType>/g, (m) => (++n % 7 === 0 ? '<tjTjenType>12</tjTjenType>' : m));
-  xml = xml.replace(/<tjInstOrgnr>(\d+)<\/tjInstOrgnr>/g, (m, d: string) => (++n % 11 === 0 ? `<tjInstOrgnr>${d.slice(0, 8)}0</tjInstOrgnr>` : m));
-  xml = xml.replace(/<tjVedtDato>/, '<tjTimerUke>200</tjTimerUke><tjVedtDato>');
-  // The first person's key again in the last person: only the document-level check on both halves sees it.
-  const ids = [...xml.matchAll(/pePeID="(\d+)"/g)].map((m) => m[1]);
-  xml = xml.replace(`pePeID="${ids[ids.length - 1]}"`, `pePeID="${ids[0]}"`);
-  return xml;
 }
 
 const JUNK = [
@@ -64,7 +51,7 @@ describe('split analysis (two threads)', function () {
 
   it('gives exactly the one-thread result, with the other thread reading the tail', async () => {
     const settings = defaultSettings();
-    const text = extractWithProblems(31, 120);
+    const text = extractWithProblems(31, 120, FIRST);
     for (const fraction of [0.1, 0.3, 0.5, 0.7, 0.9]) {
       assert.equal(await assertSplitSame(text, settings, fraction, `cut at ${fraction}`), 'other');
     }
@@ -75,7 +62,7 @@ describe('split analysis (two threads)', function () {
 
   it('gives exactly the one-thread result after random damage near the cut', async () => {
     const rng = new Rng('split-damage');
-    const base = extractWithProblems(32, 60);
+    const base = extractWithProblems(32, 60, FIRST);
     const settings = defaultSettings();
     const seen = new Map<SplitJoin, number>();
     for (let i = 0; i < 300; i++) {
@@ -91,7 +78,7 @@ describe('split analysis (two threads)', function () {
   });
 
   it('keeps the cap on findings, severity settings, test users and the reporting year exact', async () => {
-    const text = extractWithProblems(33, 80);
+    const text = extractWithProblems(33, 80, FIRST);
     const lateId = /pePeID="(\d+)"/.exec(text.slice(text.length >> 1))![1];
     const settings = defaultSettings({
       maxFindings: 5,
@@ -104,7 +91,7 @@ describe('split analysis (two threads)', function () {
   });
 
   it('works inside a Hodemelding and leaves other documents to one thread', async () => {
-    const payload = extractWithProblems(34, 40);
+    const payload = extractWithProblems(34, 40, FIRST);
     const wrapped = wrapInMsgHead(payload, { type: 'KPR_IPL', msgId: 'c3f1a2b4-0000-4000-8000-000000000002', genDate: '2024-01-08T08:00:00' });
     assert.equal(await assertSplitSame(wrapped, defaultSettings(), 0.5, 'envelope'), 'other');
     const ide = serializeIdentmelding(generateExtract({ seed: 34, persons: 40, year: 2023 }));
@@ -113,7 +100,7 @@ describe('split analysis (two threads)', function () {
 
   it('reads the tail itself when the cut is not sound', async () => {
     const settings = defaultSettings();
-    const base = extractWithProblems(35, 40);
+    const base = extractWithProblems(35, 40, FIRST);
     const mid = base.indexOf('<PERSON ', base.length >> 1);
     // A record end tag inside a comment where the cut would fall.
     const commented = base.slice(0, mid) + '<!-- </PERSON> -->' + base.slice(mid);
@@ -133,7 +120,7 @@ describe('split analysis (two threads)', function () {
   });
 
   it('reads the tail itself when the other thread fails', async () => {
-    const text = extractWithProblems(36, 30);
+    const text = extractWithProblems(36, 30, FIRST);
     const failing: TailReader = { read: () => Promise.reject(new Error('gone')), close: () => undefined };
     assert.equal(await assertSplitSame(text, defaultSettings(), 0.5, 'rejected', failing), 'local');
     const refusing: TailReader = { read: () => Promise.resolve({ ok: false, reason: 'test' }), close: () => undefined };
@@ -163,7 +150,7 @@ describe('split analysis (two threads)', function () {
     }
 
     it('gives the one-thread result for UTF-8 with Norwegian letters on both sides of the cut, and for ISO-8859-1', async () => {
-      const xml = extractWithProblems(37, 3000).replace(/<tjVedtak>/g, (m, at: number) => (at % 5 === 0 ? '<!-- æøå ÆØÅ -->' + m : m));
+      const xml = extractWithProblems(37, 3000, FIRST).replace(/<tjVedtak>/g, (m, at: number) => (at % 5 === 0 ? '<!-- æøå ÆØÅ -->' + m : m));
       assert.equal(await assertFileSame('utf8.xml', Buffer.from(xml, 'utf8')), 'other');
       assert.equal(await assertFileSame('bom.xml', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(xml, 'utf8')])), 'other');
       const latin1 = xml.replace('encoding="UTF-8"', 'encoding="ISO-8859-1"');
@@ -171,7 +158,7 @@ describe('split analysis (two threads)', function () {
     });
 
     it('reads the file whole on this thread when it cannot be cut cleanly', async () => {
-      const xml = extractWithProblems(38, 3000);
+      const xml = extractWithProblems(38, 3000, FIRST);
       // Invalid UTF-8 and a NUL byte after the cut: the whole file decides what is reported.
       const bytes = Buffer.from(xml, 'utf8');
       const late = bytes.indexOf('<tjVedtak>', Math.floor(bytes.length * 0.8));
@@ -187,7 +174,7 @@ describe('split analysis (two threads)', function () {
     });
 
     it('reads the file again on this thread when the cut falls inside a comment', async () => {
-      const xml = extractWithProblems(40, 3000);
+      const xml = extractWithProblems(40, 3000, FIRST);
       // In every record around the middle, a PERSON end tag in a comment before the record's own: the
       // first one the byte search finds past the middle is always in a comment.
       const from = Math.floor(xml.length * 0.45);
@@ -198,7 +185,7 @@ describe('split analysis (two threads)', function () {
 
     it('stops when cancelled, with the worker stopped too', async () => {
       const file = path.join(dir, 'cancel.xml');
-      writeFileSync(file, extractWithProblems(41, 3000));
+      writeFileSync(file, extractWithProblems(41, 3000, FIRST));
       let polls = 0;
       const t0 = Date.now();
       const r = await checkFile(file, defaultSettings(), () => ++polls > 2, { workerFile: workerFile(), minBytes: 0 });
@@ -207,7 +194,7 @@ describe('split analysis (two threads)', function () {
     });
 
     it('reads the rest on this thread when the worker cannot', async () => {
-      const xml = Buffer.from(extractWithProblems(39, 3000), 'utf8');
+      const xml = Buffer.from(extractWithProblems(39, 3000, FIRST), 'utf8');
       assert.equal(await assertFileSame('no-worker.xml', xml, { workerFile: path.join(REPO, 'dist', 'no-such-worker.js') }), 'local');
     });
   });
